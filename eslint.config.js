@@ -1,0 +1,73 @@
+// Lint config: type-aware typescript-eslint plus the folder import rules of docs/architecture.md.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const FOLDERS = ['machines', 'actors', 'contracts', 'adapters', 'replay', 'tools', 'test'];
+
+/** A pattern that forbids importing from the named top-level folders. */
+const forbid = (folders, why) => ({
+  regex: `^(\\.\\./)+(${folders.join('|')})(/|$)`,
+  message: why,
+});
+
+/** A pattern that forbids deep imports into a sibling folder: its index.ts is its public surface. */
+const noDeepImports = (self) => ({
+  regex: `^(\\.\\./)+(${FOLDERS.filter((f) => f !== self && f !== 'test' && f !== 'tools').join('|')})/(?!index\\.ts$).+`,
+  message: 'Import another folder only through its index.ts.',
+});
+
+const boundary = (folder, forbidden, extra = []) => ({
+  files: [`${folder}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [
+          forbid(forbidden, `${folder}/ may not import ${forbidden.join(', ')} (see docs/architecture.md).`),
+          noDeepImports(folder),
+          ...extra,
+        ],
+      },
+    ],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'out/**', 'reports/**', 'contracts/generated/**', 'test/paths/**/*.generated.test.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'TSEnumDeclaration', message: 'Use a string union and an as-const object, not enum.' },
+        { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespaces.' },
+        { selector: 'ExportAllDeclaration', message: 'No export *: name what a folder exports.' },
+      ],
+    },
+  },
+  boundary('contracts', ['machines', 'actors', 'adapters', 'replay', 'tools', 'test']),
+  boundary('machines', ['actors', 'adapters', 'replay', 'tools', 'test'], [
+    { regex: '^node:', message: 'machines/ are pure: no Node built-ins.' },
+  ]),
+  boundary('actors', ['adapters', 'replay', 'tools', 'test']),
+  boundary('adapters', ['machines', 'actors', 'replay', 'tools', 'test']),
+  boundary('replay', ['tools', 'test']),
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+    },
+  },
+  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+);
