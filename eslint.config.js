@@ -23,7 +23,10 @@ const boundary = (folder, forbidden, extra = []) => ({
       'error',
       {
         patterns: [
-          forbid(forbidden, `${folder}/ may not import ${forbidden.join(', ')} (see docs/architecture.md).`),
+          forbid(
+            forbidden,
+            `${folder}/ may not import ${forbidden.join(', ')} (see docs/architecture.md).`,
+          ),
           noDeepImports(folder),
           ...extra,
         ],
@@ -33,30 +36,49 @@ const boundary = (folder, forbidden, extra = []) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'reports/**', 'contracts/generated/**', 'test/paths/**/*.generated.test.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'reports/**',
+      'contracts/generated/**',
+      'test/paths/**/*.generated.test.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', '.ci/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-restricted-syntax': [
         'error',
-        { selector: 'TSEnumDeclaration', message: 'Use a string union and an as-const object, not enum.' },
+        {
+          selector: 'TSEnumDeclaration',
+          message: 'Use a string union and an as-const object, not enum.',
+        },
         { selector: 'TSModuleDeclaration[kind="namespace"]', message: 'No namespaces.' },
         { selector: 'ExportAllDeclaration', message: 'No export *: name what a folder exports.' },
       ],
     },
   },
   boundary('contracts', ['machines', 'actors', 'adapters', 'replay', 'tools', 'test']),
-  boundary('machines', ['actors', 'adapters', 'replay', 'tools', 'test'], [
-    { regex: '^node:', message: 'machines/ are pure: no Node built-ins.' },
-  ]),
+  boundary(
+    'machines',
+    ['actors', 'adapters', 'replay', 'tools', 'test'],
+    [{ regex: '^node:', message: 'machines/ are pure: no Node built-ins.' }],
+  ),
   boundary('actors', ['adapters', 'replay', 'tools', 'test']),
   boundary('adapters', ['machines', 'actors', 'replay', 'tools', 'test']),
   boundary('replay', ['tools', 'test']),
@@ -69,5 +91,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
     },
   },
-  { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
 );

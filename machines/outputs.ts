@@ -8,7 +8,10 @@ import type { ControlSignal, DecisionOutcome, TurnTransition } from '../contract
 export type SignalEmitted = { readonly type: 'control.signal'; readonly signal: ControlSignal };
 
 /** A decision outcome produced by a machine. */
-export type OutcomeEmitted = { readonly type: 'decision.outcome'; readonly outcome: DecisionOutcome };
+export type OutcomeEmitted = {
+  readonly type: 'decision.outcome';
+  readonly outcome: DecisionOutcome;
+};
 
 /** A turn lifecycle transition record produced by the turn machine. */
 export type TransitionEmitted = {

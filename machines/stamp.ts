@@ -100,7 +100,10 @@ export function stampSignal(
 }
 
 /** Fields a machine chooses for one decision outcome. */
-export type OutcomeFields = Pick<DecisionOutcome, 'outcome_kind' | 'phase' | 'scope' | 'emitted_by' | 'reason'> & {
+export type OutcomeFields = Pick<
+  DecisionOutcome,
+  'outcome_kind' | 'phase' | 'scope' | 'emitted_by' | 'reason'
+> & {
   readonly with_epoch?: boolean;
 };
 
@@ -125,7 +128,8 @@ export function stampOutcome(
   if (identity.turn_id !== undefined) outcome.turn_id = identity.turn_id;
   const epochRequired =
     fields.outcome_kind === 'stale_epoch_reject' || fields.outcome_kind === 'deauthorized_drain';
-  if (fields.with_epoch === true || epochRequired) outcome.authority_epoch = identity.authority_epoch;
+  if (fields.with_epoch === true || epochRequired)
+    outcome.authority_epoch = identity.authority_epoch;
   return outcome;
 }
 
