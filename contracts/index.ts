@@ -1,24 +1,102 @@
 /**
- * Public surface of contracts/: generated types for every artifact (more exports are added
- * by the validators and the signal registry).
+ * Public surface of contracts/: generated types for every artifact, the contract validator, the
+ * artifact list, the ControlLane signal registry and reason codes.
  */
 export type {
+  AdaptiveAction,
   ArtifactBundle,
+  BaselineEvidence,
   BufferStrategy,
   ControlSignal,
   ControlSignalEmitter,
   ControlSignalName,
   DecisionOutcome,
+  EdgeBufferSpec,
   EventAbi,
   EventEnvelope,
   EventRecord,
   EventScope,
+  FallbackIntent,
+  GraphDefinition,
+  GraphEdge,
+  InvocationAttempt,
+  InvocationModality,
+  InvocationOutcome,
   Lane,
   MediaTime,
+  MigrationMarker,
+  NodeType,
+  OutcomeClass,
   PayloadClass,
+  PipelineBudgets,
+  PipelineEdge,
+  PipelineNode,
+  PipelineSpec,
+  ProviderModality,
+  RedactionAction,
+  RedactionDecision,
   ResolvedTurnPlan,
+  RetryDecision,
   SeqRange,
+  SnapshotProvenance,
+  TerminalOutcome,
   TurnState,
   TurnTransition,
   WatermarkThreshold,
 } from './generated/types.ts';
+export {
+  ARTIFACT_NAMES,
+  ARTIFACT_SCHEMA_IDS,
+  MATCH_ORDER,
+  REFERENCE_ARTIFACT_NAMES,
+  isArtifactName,
+  type ArtifactName,
+} from './artifacts.ts';
+export { makeIssue, renderValue, type ValidationIssue } from './issues.ts';
+export {
+  CONTRACT_SCHEMA_DIR,
+  loadContractSchemas,
+  type ContractSchemaDocument,
+} from './schemas.ts';
+export { SEMANTIC_RULES } from './semantic-rules.ts';
+export {
+  MAX_MATCH_CANDIDATES,
+  createContractValidator,
+  type ContractValidator,
+  type ContractValidatorOptions,
+  type MatchCandidate,
+  type MatchResult,
+  type ValidationResult,
+} from './validate.ts';
+export {
+  SIGNAL_NAMES,
+  SIGNAL_REGISTRY,
+  canEmit,
+  signalsWithLifecycle,
+  type SignalExtraField,
+  type SignalFamily,
+  type SignalLifecycle,
+  type SignalSpec,
+} from './signal-registry.ts';
+export {
+  ABORT_REASONS,
+  AUTHORITY_REASONS,
+  BUDGET_REASONS,
+  CP_ADMISSION_REASONS,
+  GRAPH_COMPILE_ERRORS,
+  LEASE_REASONS,
+  PRE_TURN_REASONS,
+  PROVIDER_OUTCOME_REASONS,
+  SCHEDULING_REASONS,
+  SIGNAL_REASONS,
+  type AbortReason,
+  type AuthorityReason,
+  type BudgetReason,
+  type CpAdmissionReason,
+  type GraphCompileError,
+  type LeaseReason,
+  type PreTurnReason,
+  type ProviderOutcomeReason,
+  type SchedulingReason,
+  type SignalReason,
+} from './reason-codes.ts';

@@ -248,13 +248,167 @@ export type DecisionOutcome = {
   reason: string;
 };
 /**
+ * What a surface does with a payload class.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "redaction_action".
+ */
+export type RedactionAction = 'allow' | 'mask' | 'hash' | 'drop' | 'tokenize';
+/**
+ * One per turn that reached a terminal (replay.md 'Baseline record'). Cross-field rules checked by createContractValidator(): one redaction decision per class, covering every payload tag; each invocation outcome total >= final latency.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "baseline_evidence".
+ */
+export type BaselineEvidence = {
+  session_id: string;
+  turn_id: string;
+  pipeline_version: string;
+  event_id: string;
+  /**
+   * Post-ABI-validation envelope view, as a ref or serialized.
+   */
+  envelope_snapshot: string;
+  /**
+   * @minItems 1
+   */
+  payload_tags: [PayloadClass, ...PayloadClass[]];
+  /**
+   * @minItems 1
+   */
+  redaction_decisions: [RedactionDecision, ...RedactionDecision[]];
+  plan_hash: string;
+  snapshot_provenance: SnapshotProvenance;
+  /**
+   * @minItems 1
+   */
+  decision_outcomes: [DecisionOutcome, ...DecisionOutcome[]];
+  invocation_outcomes: InvocationOutcome[];
+  determinism_seed: number;
+  /**
+   * @minItems 1
+   */
+  ordering_markers: [string, ...string[]];
+  merge_rule_id: string;
+  merge_rule_version: string;
+  authority_epoch: number;
+  migration_markers: MigrationMarker[];
+  terminal_outcome: TerminalOutcome;
+  terminal_reason?: string;
+  close_emitted: true;
+  turn_open_proposed_at_ms?: number;
+  turn_open_at_ms?: number;
+  first_output_at_ms?: number;
+  cancel_accepted_at_ms?: number;
+  cancel_fence_applied_at_ms?: number;
+  cancel_sent_at_ms?: number;
+  cancel_ack_at_ms?: number;
+  /**
+   * The authority-safety gate requires false; the record may still report true.
+   */
+  accepted_stale_epoch_output: boolean;
+};
+/**
+ * Modality of a provider invocation; `external` is an RK-09 external node.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "invocation_modality".
+ */
+export type InvocationModality = 'stt' | 'llm' | 'tts' | 'external';
+/**
+ * Normalized provider outcome class (RK-11).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "outcome_class".
+ */
+export type OutcomeClass =
+  'success' | 'timeout' | 'overload' | 'blocked' | 'infrastructure_failure' | 'cancelled';
+/**
+ * What RK-11 decided after an attempt.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "retry_decision".
+ */
+export type RetryDecision = 'none' | 'retry' | 'provider_switch' | 'fallback';
+/**
+ * The single terminal of an accepted turn.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "terminal_outcome".
+ */
+export type TerminalOutcome = 'commit' | 'abort';
+/**
+ * Modality of a provider catalogue (RK-10).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "provider_modality".
+ */
+export type ProviderModality = 'stt' | 'llm' | 'tts';
+/**
+ * Kind of a pipeline node; `custom` runs author code.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "node_type".
+ */
+export type NodeType = 'stt' | 'llm' | 'tts' | 'custom';
+/**
+ * Plan-level adaptive action (AllowedAdaptiveActions).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "adaptive_action".
+ */
+export type AdaptiveAction = 'retry' | 'provider_switch' | 'degrade' | 'fallback';
+/**
  * This interface was referenced by `RsppContracts`'s JSON-Schema
  * via the `definition` "event_record".
  */
 export type EventRecord = EventAbi;
+/**
+ * One declared node. stt/llm/tts nodes bind a provider catalogue of the same modality; custom nodes may name one.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_node".
+ */
+export type PipelineNode = {
+  node_id: string;
+  node_type: NodeType;
+  provider_modality?: ProviderModality;
+  /**
+   * Preferred provider; the catalogue order applies when absent.
+   */
+  provider_id?: string;
+  budget_ms?: number;
+};
+/**
+ * Declared BufferSpec of one edge; CP-02 fills absent bounds from the execution profile.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "edge_buffer_spec".
+ */
+export type EdgeBufferSpec = {
+  strategy: BufferStrategy;
+  max_queue_items?: number;
+  max_queue_ms?: number;
+  max_queue_bytes?: number;
+  max_latency_contribution_ms?: number;
+  max_block_time_ms?: number;
+  watermarks?: {
+    queue_items?: WatermarkThreshold;
+    queue_ms?: WatermarkThreshold;
+  };
+  lane_handling?: {
+    DataLane: BufferStrategy;
+    ControlLane: 'non_blocking_priority';
+    TelemetryLane: 'drop' | 'sample' | 'best_effort_drop';
+  };
+  fairness_key?: string;
+};
 
 export interface RsppContracts {
   artifact_bundle?: ArtifactBundle;
+  redaction_decision?: RedactionDecision;
+  migration_marker?: MigrationMarker;
+  baseline_evidence?: BaselineEvidence;
   lane?: Lane;
   event_scope?: EventScope;
   payload_class?: PayloadClass;
@@ -265,11 +419,30 @@ export interface RsppContracts {
   turn_state?: TurnState;
   buffer_strategy?: BufferStrategy;
   watermark_threshold?: WatermarkThreshold;
+  invocation_modality?: InvocationModality;
+  provider_modality?: ProviderModality;
+  node_type?: NodeType;
+  outcome_class?: OutcomeClass;
+  retry_decision?: RetryDecision;
+  adaptive_action?: AdaptiveAction;
+  redaction_action?: RedactionAction;
+  terminal_outcome?: TerminalOutcome;
+  snapshot_provenance?: SnapshotProvenance;
   control_signal?: ControlSignal;
   decision_outcome?: DecisionOutcome;
   event_envelope?: EventEnvelope;
   event_abi?: EventAbi;
   event_record?: EventRecord;
+  graph_edge?: GraphEdge;
+  graph_definition?: GraphDefinition;
+  invocation_outcome?: InvocationOutcome;
+  invocation_attempt?: InvocationAttempt;
+  pipeline_node?: PipelineNode;
+  edge_buffer_spec?: EdgeBufferSpec;
+  pipeline_edge?: PipelineEdge;
+  pipeline_budgets?: PipelineBudgets;
+  fallback_intent?: FallbackIntent;
+  pipeline_spec?: PipelineSpec;
   resolved_turn_plan?: ResolvedTurnPlan;
   turn_transition?: TurnTransition;
 }
@@ -410,4 +583,182 @@ export interface ResolvedTurnPlan {
 export interface WatermarkThreshold {
   high: number;
   low: number;
+}
+/**
+ * What OR-02 did with one payload class.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "redaction_decision".
+ */
+export interface RedactionDecision {
+  payload_class: PayloadClass;
+  action: RedactionAction;
+}
+/**
+ * A lease, migration or handoff marker observed during the turn.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "migration_marker".
+ */
+export interface MigrationMarker {
+  signal:
+    'lease_issued' | 'lease_rotated' | 'migration_start' | 'migration_finish' | 'session_handoff';
+  authority_epoch: number;
+  event_id: string;
+  runtime_timestamp_ms?: number;
+}
+/**
+ * The six turn-start snapshot refs frozen into a plan and its evidence.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "snapshot_provenance".
+ */
+export interface SnapshotProvenance {
+  routing_view_snapshot: string;
+  admission_policy_snapshot: string;
+  abi_compatibility_snapshot: string;
+  version_resolution_snapshot: string;
+  policy_resolution_snapshot: string;
+  provider_health_snapshot: string;
+}
+/**
+ * Terminal summary of one provider invocation (replay.md). total_invocation_latency_ms >= final_attempt_latency_ms is a cross-field rule JSON Schema cannot state; createContractValidator() checks it as semantic rule `total_latency_ge_final`.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "invocation_outcome".
+ */
+export interface InvocationOutcome {
+  provider_invocation_id: string;
+  modality: InvocationModality;
+  provider_id: string;
+  outcome_class: OutcomeClass;
+  retryable: boolean;
+  retry_decision: RetryDecision;
+  attempt_count: number;
+  final_attempt_latency_ms: number;
+  total_invocation_latency_ms: number;
+}
+/**
+ * A compiled edge with a stable id.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "graph_edge".
+ */
+export interface GraphEdge {
+  edge_id: string;
+  from: string;
+  to: string;
+}
+/**
+ * Compiled graph. Cross-field rules checked by createContractValidator(): unique ids, known endpoints, topological_order lists every node once with each edge's source first.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "graph_definition".
+ */
+export interface GraphDefinition {
+  graph_definition_ref: string;
+  /**
+   * Compiler snapshot ref, e.g. `graph-compiler/v1`.
+   */
+  graph_compilation_snapshot: string;
+  /**
+   * `graph-fingerprint/<pipeline>/<graph_ref>/<profile>`.
+   */
+  graph_fingerprint: string;
+  pipeline_version: string;
+  execution_profile: string;
+  /**
+   * @minItems 1
+   */
+  nodes: [PipelineNode, ...PipelineNode[]];
+  edges: GraphEdge[];
+  /**
+   * Node ids; ties broken by declaration order (RK-07).
+   *
+   * @minItems 1
+   */
+  topological_order: [string, ...string[]];
+}
+/**
+ * Non-terminal record of one provider attempt (RK-11 per-attempt evidence). turn_id is empty for a session-scoped invocation (providers-transport.md).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "invocation_attempt".
+ */
+export interface InvocationAttempt {
+  session_id: string;
+  turn_id: string;
+  pipeline_version: string;
+  event_id: string;
+  provider_invocation_id: string;
+  modality: InvocationModality;
+  provider_id: string;
+  attempt: number;
+  outcome_class: OutcomeClass;
+  retryable: boolean;
+  retry_decision: RetryDecision;
+  attempt_latency_ms: number;
+  transport_sequence: number;
+  runtime_sequence: number;
+  authority_epoch: number;
+  runtime_timestamp_ms: number;
+  wall_clock_timestamp_ms: number;
+}
+/**
+ * A directed edge between two declared nodes.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_edge".
+ */
+export interface PipelineEdge {
+  edge_id: string;
+  from: string;
+  to: string;
+  buffer?: EdgeBufferSpec;
+}
+/**
+ * Declared budgets; absent ones come from the execution profile.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_budgets".
+ */
+export interface PipelineBudgets {
+  turn_budget_ms?: number;
+  node_budget_ms_default?: number;
+  path_budget_ms_default?: number;
+  edge_budget_ms_default?: number;
+}
+/**
+ * Adaptive actions the pipeline asks for and pre-resolved fallback branches (RK-07).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "fallback_intent".
+ */
+export interface FallbackIntent {
+  adaptive_actions: AdaptiveAction[];
+  fallback_branches?: {
+    node_id: string;
+    fallback_node_id: string;
+  }[];
+}
+/**
+ * Versioned declarative pipeline. Cross-field rules checked by createContractValidator(): unique node and edge ids, edge and fallback endpoints name declared nodes, no self-edge.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_spec".
+ */
+export interface PipelineSpec {
+  pipeline_version: string;
+  /**
+   * Empty or absent means `simple` (CP-02).
+   */
+  execution_profile?: string;
+  graph_definition_ref?: string;
+  /**
+   * @minItems 1
+   */
+  nodes: [PipelineNode, ...PipelineNode[]];
+  edges: PipelineEdge[];
+  budgets?: PipelineBudgets;
+  fallback_intent?: FallbackIntent;
 }

@@ -1,0 +1,136 @@
+/**
+ * The only place NATS subjects, stream and queue-group names are spelled. Every subject is
+ * versioned (`rspp.v1`) and carries the tenant first, so server permissions can be scoped per
+ * tenant with `rspp.v1.<tenant>.>`.
+ */
+import type { Lane } from './generated/types.ts';
+
+/** Subject prefix of protocol version 1; a breaking change of the layout bumps it. */
+export const SUBJECT_PREFIX = 'rspp.v1';
+
+/** Subject token of each lane: the last token of a session lane subject. */
+export const LANE_TOKENS = {
+  DataLane: 'data',
+  ControlLane: 'control',
+  TelemetryLane: 'telemetry',
+} as const satisfies Record<Lane, string>;
+
+/** Token that names a lane inside a subject. */
+export type LaneToken = (typeof LANE_TOKENS)[Lane];
+
+/** The three lanes in delivery priority order: ControlLane first, TelemetryLane last. */
+export const LANES_BY_PRIORITY = [
+  'ControlLane',
+  'DataLane',
+  'TelemetryLane',
+] as const satisfies readonly Lane[];
+
+/** Longest accepted tenant or session id; keeps subjects and consumer names within server limits. */
+export const MAX_SUBJECT_TOKEN_LENGTH = 128;
+
+/** JetStream stream that carries every session's ControlLane (durable across server restarts). */
+export const CONTROL_STREAM_NAME = 'RSPP_V1_CONTROL';
+
+/** Queue group workers join on the assignment subject, so each new session goes to one worker. */
+export const WORKER_QUEUE_GROUP = 'rspp-v1-workers';
+
+/** Field a subject token came from; named in validation errors. */
+export type SubjectTokenField = 'tenant_id' | 'session_id';
+
+/** Thrown when a tenant or session id cannot be used as a subject token. */
+export class SubjectTokenError extends Error {
+  /** Which field held the invalid value. */
+  readonly field: SubjectTokenField;
+
+  /** Builds the error; the message names the field, the rule and the received value. */
+  constructor(field: SubjectTokenField, rule: string, received: unknown) {
+    const shown =
+      typeof received === 'string' ? JSON.stringify(received.slice(0, 64)) : typeof received;
+    super(`invalid ${field}: ${rule}, received ${shown}`);
+    this.name = 'SubjectTokenError';
+    this.field = field;
+  }
+}
+
+/**
+ * Checks that a value can be one subject token and returns it. `.` would add a token, `*`
+ * and `>` are wildcards (a publisher could reach other sessions), whitespace and control
+ * characters break the wire protocol.
+ */
+export function assertSubjectToken(field: SubjectTokenField, value: unknown): string {
+  if (typeof value !== 'string') throw new SubjectTokenError(field, 'expected a string', value);
+  if (value.length === 0) throw new SubjectTokenError(field, 'must not be empty', value);
+  if (value.length > MAX_SUBJECT_TOKEN_LENGTH) {
+    throw new SubjectTokenError(
+      field,
+      `must be at most ${MAX_SUBJECT_TOKEN_LENGTH} characters`,
+      value,
+    );
+  }
+  if (value.includes('.')) throw new SubjectTokenError(field, "must not contain '.'", value);
+  if (value.includes('*'))
+    throw new SubjectTokenError(field, "must not contain the wildcard '*'", value);
+  if (value.includes('>'))
+    throw new SubjectTokenError(field, "must not contain the wildcard '>'", value);
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is rejected
+  if (/[\s\u0000-\u001f\u007f]/u.test(value)) {
+    throw new SubjectTokenError(field, 'must not contain whitespace or control characters', value);
+  }
+  return value;
+}
+
+/** Subject of one lane of one session: `rspp.v1.<tenant>.<session>.<data|control|telemetry>`. */
+export function laneSubject(tenantId: string, sessionId: string, lane: Lane): string {
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  const session = assertSubjectToken('session_id', sessionId);
+  return `${SUBJECT_PREFIX}.${tenant}.${session}.${LANE_TOKENS[lane]}`;
+}
+
+/** Wildcard matching every lane of one session: `rspp.v1.<tenant>.<session>.*`. */
+export function sessionWildcard(tenantId: string, sessionId: string): string {
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  const session = assertSubjectToken('session_id', sessionId);
+  return `${SUBJECT_PREFIX}.${tenant}.${session}.*`;
+}
+
+/** Wildcard matching one lane of every session of a tenant: `rspp.v1.<tenant>.*.<lane>`. */
+export function tenantLaneWildcard(tenantId: string, lane: Lane): string {
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  return `${SUBJECT_PREFIX}.${tenant}.*.${LANE_TOKENS[lane]}`;
+}
+
+/** Subjects captured by {@link CONTROL_STREAM_NAME}: the ControlLane of every tenant and session. */
+export const CONTROL_STREAM_SUBJECTS: readonly string[] = [
+  `${SUBJECT_PREFIX}.*.*.${LANE_TOKENS.ControlLane}`,
+];
+
+/**
+ * Subject on which new sessions of a tenant are offered to workers (request/reply, queue group
+ * {@link WORKER_QUEUE_GROUP}); four tokens, so it never matches a five-token lane wildcard.
+ */
+export function assignmentSubject(tenantId: string): string {
+  return `${SUBJECT_PREFIX}.${assertSubjectToken('tenant_id', tenantId)}.assign`;
+}
+
+/** Wildcard a worker serving every tenant subscribes to (with {@link WORKER_QUEUE_GROUP}). */
+export const ASSIGNMENT_WILDCARD = `${SUBJECT_PREFIX}.*.assign`;
+
+/** Parsed form of a session lane subject. */
+export interface LaneSubjectParts {
+  /** Tenant id token. */
+  readonly tenant_id: string;
+  /** Session id token. */
+  readonly session_id: string;
+  /** Lane named by the last token. */
+  readonly lane: Lane;
+}
+
+/** Parses `rspp.v1.<tenant>.<session>.<lane>`; returns undefined for any other subject. */
+export function parseLaneSubject(subject: string): LaneSubjectParts | undefined {
+  const tokens = subject.split('.');
+  if (tokens.length !== 5 || `${tokens[0]}.${tokens[1]}` !== SUBJECT_PREFIX) return undefined;
+  const [, , tenant, session, laneToken] = tokens;
+  const lane = LANES_BY_PRIORITY.find((candidate) => LANE_TOKENS[candidate] === laneToken);
+  if (tenant === undefined || session === undefined || lane === undefined) return undefined;
+  return { tenant_id: tenant, session_id: session, lane };
+}

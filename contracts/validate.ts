@@ -1,0 +1,138 @@
+/**
+ * The contract validator: every artifact schema compiled once with ajv, plus the semantic rules
+ * JSON Schema cannot express, behind `validate(name, doc)` and `match(doc)`.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
+import _addFormats from 'ajv-formats';
+import {
+  ARTIFACT_NAMES,
+  ARTIFACT_SCHEMA_IDS,
+  MATCH_ORDER,
+  type ArtifactName,
+} from './artifacts.ts';
+import { issuesFromAjv } from './ajv-issues.ts';
+import type { ValidationIssue } from './issues.ts';
+import { loadContractSchemas, type ContractSchemaDocument } from './schemas.ts';
+import { SEMANTIC_CHECKS } from './semantic-rules.ts';
+
+// ajv-formats is CommonJS: under NodeNext its default import is the module object.
+const addFormats = ((_addFormats as unknown as { default?: typeof _addFormats }).default ??
+  _addFormats) as unknown as (ajv: Ajv2020) => Ajv2020;
+
+/** Verdict of one validation; `issues` is never empty when `valid` is false. */
+export type ValidationResult = { valid: true } | { valid: false; issues: ValidationIssue[] };
+
+/** One artifact a non-matching document came close to, with why it failed. */
+export interface MatchCandidate {
+  artifact: ArtifactName;
+  issues: ValidationIssue[];
+}
+
+/** Which artifact a document is, or the closest candidates when it is none. */
+export type MatchResult =
+  { artifact: ArtifactName } | { artifact: null; candidates: MatchCandidate[] };
+
+/** Validates documents against the contract artifacts. */
+export interface ContractValidator {
+  /** Validates a document as the named artifact; allocates nothing when the document is valid. */
+  validate(name: ArtifactName, doc: unknown): ValidationResult;
+  /** Finds the first artifact (in `MATCH_ORDER`) the document satisfies, or ranks the near misses. */
+  match(doc: unknown): MatchResult;
+}
+
+/** Options of `createContractValidator`. */
+export interface ContractValidatorOptions {
+  /** Schema documents to compile; defaults to the files of contracts/schemas. */
+  readonly schemas?: readonly ContractSchemaDocument[];
+}
+
+// Shared frozen verdict: the valid path must not allocate (>= 500k event_record checks/s).
+const VALID: { valid: true } = Object.freeze({ valid: true });
+
+/** How many near misses `match` reports at most. */
+export const MAX_MATCH_CANDIDATES = 3;
+
+// Properties that make a document obviously *meant* as an artifact; a candidate with its
+// discriminator present outranks one with fewer issues but no discriminator.
+const DISCRIMINATORS: Readonly<
+  Record<ArtifactName, { any: readonly string[]; none?: readonly string[] }>
+> = {
+  control_signal: { any: ['signal'] },
+  event_record: { any: ['lane', 'payload_class'], none: ['signal'] },
+  turn_transition: { any: ['from_state', 'to_state', 'trigger'] },
+  resolved_turn_plan: { any: ['edge_buffer_policies', 'flow_control', 'recording_policy'] },
+  decision_outcome: { any: ['outcome_kind'] },
+  artifact_bundle: { any: ['resolved_turn_plan', 'turn_transition', 'decision_outcome'] },
+  baseline_evidence: { any: ['terminal_outcome', 'envelope_snapshot', 'redaction_decisions'] },
+  invocation_outcome: { any: ['attempt_count', 'total_invocation_latency_ms'] },
+  invocation_attempt: { any: ['attempt', 'attempt_latency_ms'] },
+  pipeline_spec: { any: ['nodes'], none: ['topological_order', 'graph_fingerprint'] },
+  graph_definition: {
+    any: ['topological_order', 'graph_fingerprint', 'graph_compilation_snapshot'],
+  },
+};
+
+function hasDiscriminator(name: ArtifactName, doc: unknown): boolean {
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return false;
+  const { any, none = [] } = DISCRIMINATORS[name];
+  return any.some((key) => key in doc) && !none.some((key) => key in doc);
+}
+
+/** Compiles every artifact schema once and returns the validator. */
+export function createContractValidator(options: ContractValidatorOptions = {}): ContractValidator {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictRequired: false,
+    strictTypes: false,
+    allowUnionTypes: true,
+    // verbose adds schema/data to *error* objects only, so the valid path is unchanged; the
+    // issue builder needs them for received values and oneOf alternatives.
+    verbose: true,
+  });
+  addFormats(ajv);
+  for (const schema of options.schemas ?? loadContractSchemas()) ajv.addSchema(schema);
+
+  const compiled = {} as Record<ArtifactName, ValidateFunction>;
+  for (const name of ARTIFACT_NAMES) {
+    const fn = ajv.getSchema(ARTIFACT_SCHEMA_IDS[name]);
+    if (fn === undefined)
+      throw new Error(`schema ${ARTIFACT_SCHEMA_IDS[name]} of ${name} not found`);
+    compiled[name] = fn;
+  }
+
+  function validate(name: ArtifactName, doc: unknown): ValidationResult {
+    const fn = compiled[name];
+    if (fn === undefined) throw new TypeError(`unknown artifact ${JSON.stringify(name)}`);
+    if (!fn(doc)) return { valid: false, issues: issuesFromAjv(fn.errors ?? []) };
+    const check = SEMANTIC_CHECKS[name];
+    if (check === undefined) return VALID;
+    const issues = check(doc);
+    return issues === undefined ? VALID : { valid: false, issues };
+  }
+
+  function match(doc: unknown): MatchResult {
+    const misses: (MatchCandidate & { order: number; meant: boolean })[] = [];
+    for (const [order, artifact] of MATCH_ORDER.entries()) {
+      const result = validate(artifact, doc);
+      if (result.valid) return { artifact };
+      misses.push({
+        artifact,
+        issues: result.issues,
+        order,
+        meant: hasDiscriminator(artifact, doc),
+      });
+    }
+    misses.sort(
+      (a, b) =>
+        Number(b.meant) - Number(a.meant) || a.issues.length - b.issues.length || a.order - b.order,
+    );
+    const candidates = misses
+      .slice(0, MAX_MATCH_CANDIDATES)
+      .map(({ artifact, issues }) => ({ artifact, issues }));
+    return { artifact: null, candidates };
+  }
+
+  return { validate, match };
+}
