@@ -1,0 +1,51 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { isArtifactName } from '../../contracts/index.ts';
+import { runCli } from './helpers.ts';
+
+const ROOT = join('test', 'fixtures', 'contracts');
+const REPO = join(import.meta.dirname, '..', '..');
+const ARTIFACT_DIRS = readdirSync(join(REPO, ROOT), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name)
+  .sort();
+
+type Report = {
+  summary: { documents: number; files: number };
+  documents: { location: string; artifact: string | null; valid: boolean }[];
+};
+
+describe('rspp validate-contracts on test/fixtures/contracts', () => {
+  it('finds one directory per artifact', () => {
+    expect(ARTIFACT_DIRS.length).toBeGreaterThan(0);
+    for (const name of ARTIFACT_DIRS) expect(isArtifactName(name), name).toBe(true);
+  });
+
+  it.each(ARTIFACT_DIRS)(
+    'accepts every valid and rejects every invalid %s fixture',
+    async (name) => {
+      const valid = join(ROOT, name, 'valid');
+      const invalid = join(ROOT, name, 'invalid');
+      const run = await runCli(
+        ['validate-contracts', '--json', '--artifact', name, valid, invalid],
+        REPO,
+      );
+      const report = JSON.parse(run.stdout) as Report;
+      const fileCount = (dir: string): number =>
+        readdirSync(join(REPO, dir)).filter((file) => /\.jsonl?$/.test(file)).length;
+      expect(report.summary.files).toBe(fileCount(valid) + fileCount(invalid));
+      const inValid = report.documents.filter((doc) => doc.location.startsWith(`${valid}/`));
+      const inInvalid = report.documents.filter((doc) => doc.location.startsWith(`${invalid}/`));
+      expect(inValid.length).toBeGreaterThan(0);
+      expect(inInvalid.length).toBeGreaterThan(0);
+      expect(inValid.filter((doc) => !doc.valid).map((doc) => doc.location)).toEqual([]);
+      expect(inInvalid.filter((doc) => doc.valid).map((doc) => doc.location)).toEqual([]);
+      // Any invalid fixture makes the run fail, so a directory pair always exits 1.
+      expect(run.code).toBe(1);
+
+      const validOnly = await runCli(['validate-contracts', '--artifact', name, valid], REPO);
+      expect(validOnly.code).toBe(0);
+    },
+  );
+});

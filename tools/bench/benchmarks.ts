@@ -1,0 +1,9 @@
+/**
+ * Every benchmark `rspp bench` knows. To add one, write `benchmarks/<name>.ts` exporting a
+ * `Benchmark` and append it here.
+ */
+import type { Benchmark } from './benchmark.ts';
+import { contractsBenchmark } from './benchmarks/contracts.ts';
+
+/** All benchmarks, in the order `rspp bench` runs them. */
+export const BENCHMARKS: readonly Benchmark[] = [contractsBenchmark];

@@ -1,0 +1,165 @@
+/**
+ * `rspp validate-contracts`: validates JSON and JSON Lines documents against the contract
+ * artifacts (DX-02). Parses flags, rejects usage errors before touching any document, then
+ * streams results to the terminal or collects them into the JSON and Markdown reports.
+ */
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  ARTIFACT_NAMES,
+  createContractValidator,
+  isArtifactName,
+  type ArtifactName,
+} from '../../../contracts/index.ts';
+import { parseFlags } from '../args.ts';
+import { EXIT, type CliIo, type Command } from '../command.ts';
+import { errorCode } from '../error-code.ts';
+import { checkPaths, type DocumentResult } from '../validate-contracts/check.ts';
+import { MAX_DOCUMENT_BYTES } from '../validate-contracts/read-documents.ts';
+import {
+  formatByArtifact,
+  formatResult,
+  formatSummary,
+  hasPassed,
+  REPORT_FILES,
+  writeReport,
+  type ContractsReport,
+} from '../validate-contracts/report.ts';
+
+const OPTIONS = {
+  artifact: { type: 'string' },
+  json: { type: 'boolean' },
+  report: { type: 'string' },
+  verbose: { type: 'boolean' },
+} as const;
+
+const USAGE = `rspp validate-contracts [--artifact NAME] [--json] [--report DIR] [--verbose] PATH...
+
+Validates JSON and JSON Lines documents against the contract artifacts.
+
+  PATH             a file (one JSON document whatever its extension; .jsonl and .ndjson hold
+                   one document per line) or a directory, walked recursively in sorted order
+                   for .json and .jsonl files
+  --artifact NAME  validate every document as NAME; without it each document is matched
+                   against every artifact and the report names the one it matched
+  --json           print one JSON report object on stdout instead of text
+  --report DIR     also write DIR/${REPORT_FILES.json} and DIR/${REPORT_FILES.markdown}
+  --verbose        also list each valid document with its artifact
+
+Artifacts: ${ARTIFACT_NAMES.join(', ')}
+Limits: a .json file or a .jsonl line over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB is reported invalid without being parsed.
+Exit codes: 0 every document valid; 1 any document invalid or unreadable, or no documents found;
+2 usage error (unknown flag or artifact, missing or nonexistent PATH, unusable report DIR).`;
+
+/** The `validate-contracts` command. */
+export const validateContractsCommand: Command = {
+  name: 'validate-contracts',
+  summary: 'Validate JSON / JSONL documents against the contract artifacts.',
+  usage: USAGE,
+  run: runValidateContracts,
+};
+
+type Settings = {
+  paths: string[];
+  artifact: ArtifactName | undefined;
+  json: boolean;
+  /** Absolute report directory, and the spelling the user gave for messages. */
+  reportDir: string | undefined;
+  reportLabel: string;
+  verbose: boolean;
+};
+
+async function runValidateContracts(args: readonly string[], io: CliIo): Promise<number> {
+  const settings = await readSettings(args, io);
+  if (typeof settings === 'string') {
+    io.err(`rspp validate-contracts: ${settings}`);
+    io.err(USAGE);
+    return EXIT.usage;
+  }
+  const keep = settings.json || settings.reportDir !== undefined;
+  const documents: DocumentResult[] = [];
+  const summary = await checkPaths({
+    paths: settings.paths,
+    cwd: io.cwd,
+    artifact: settings.artifact,
+    createValidator: createContractValidator,
+    onResult: (result) => {
+      // Valid results are only kept when a report needs them; text mode keeps nothing.
+      if (keep) documents.push(result);
+      if (!settings.json && (!result.valid || settings.verbose)) {
+        for (const line of formatResult(result)) io.out(line);
+      }
+    },
+  });
+  const passed = hasPassed(summary);
+  if (summary.documents === 0) {
+    io.err(
+      `rspp validate-contracts: no .json or .jsonl documents found in ${settings.paths.join(', ')}`,
+    );
+  }
+  const report: ContractsReport = {
+    generated_at_utc: new Date().toISOString(),
+    fixture_root: settings.paths,
+    artifact: settings.artifact ?? null,
+    summary,
+    passed,
+    documents,
+  };
+  if (settings.json) io.out(JSON.stringify(report, null, 2));
+  else {
+    io.out(formatSummary(summary));
+    io.out(formatByArtifact(summary));
+  }
+  if (settings.reportDir !== undefined) {
+    try {
+      await writeReport(settings.reportDir, report);
+    } catch (error) {
+      io.err(
+        `rspp validate-contracts: cannot write the report to ${settings.reportLabel} (${errorCode(error)})`,
+      );
+      return EXIT.failure;
+    }
+    const written = `report written to ${settings.reportLabel}/${REPORT_FILES.json} and ${REPORT_FILES.markdown}`;
+    if (settings.json) io.err(written);
+    else io.out(written);
+  }
+  return passed ? EXIT.ok : EXIT.failure;
+}
+
+/** Parses and checks the arguments; a string is the usage error to print. */
+async function readSettings(args: readonly string[], io: CliIo): Promise<Settings | string> {
+  const parsed = parseFlags(args, OPTIONS);
+  if (!parsed.ok) return parsed.message;
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) return 'missing PATH argument (a file or directory to validate)';
+  const artifact = values.artifact;
+  if (artifact !== undefined && !isArtifactName(artifact)) {
+    return `unknown artifact "${artifact}"; valid artifacts: ${ARTIFACT_NAMES.join(', ')}`;
+  }
+  for (const path of positionals) {
+    try {
+      await stat(resolve(io.cwd, path));
+    } catch (error) {
+      return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
+        ? `path does not exist: ${path}`
+        : `cannot access ${path} (${errorCode(error)})`;
+    }
+  }
+  let reportDir: string | undefined;
+  if (values.report !== undefined) {
+    reportDir = resolve(io.cwd, values.report);
+    try {
+      await mkdir(reportDir, { recursive: true });
+    } catch (error) {
+      return `cannot create report directory ${values.report} (${errorCode(error)})`;
+    }
+  }
+  return {
+    paths: positionals,
+    artifact,
+    json: values.json === true,
+    reportDir,
+    reportLabel: values.report ?? '',
+    verbose: values.verbose === true,
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Entry point of the `rspp` CLI: picks the subcommand from the command table and runs it.
+ * To add a command, create `commands/<name>.ts` exporting a `Command` and add it to `COMMANDS`.
+ */
+import { createProcessIo, EXIT, type CliIo, type Command } from './command.ts';
+import { renderHelp } from './help.ts';
+import { benchCommand } from './commands/bench.ts';
+import { createDemoCommand } from './commands/demo.ts';
+import { validateContractsCommand } from './commands/validate-contracts.ts';
+
+// The closure reads COMMANDS only when demo runs, after the array is fully built.
+const COMMANDS: readonly Command[] = [
+  validateContractsCommand,
+  benchCommand,
+  createDemoCommand(() => renderHelp(COMMANDS)),
+];
+
+const HELP_WORDS = new Set(['help', '--help', '-h']);
+
+/** Runs `rspp` with the arguments after the executable and resolves to the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = createProcessIo(),
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || HELP_WORDS.has(name)) return help(rest, io);
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    io.err(name.startsWith('-') ? `rspp: unknown flag ${name}` : `rspp: unknown command "${name}"`);
+    io.err(renderHelp(COMMANDS));
+    return EXIT.usage;
+  }
+  if (rest.some((arg) => arg === '--help' || arg === '-h')) {
+    io.out(command.usage);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    // A command should return its own failures; this is the last line against a stack trace.
+    io.err(
+      `rspp ${command.name}: internal error: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return EXIT.failure;
+  }
+}
+
+function help(args: readonly string[], io: CliIo): number {
+  const topic = args[0];
+  if (topic === undefined) {
+    io.out(renderHelp(COMMANDS));
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === topic);
+  if (command === undefined) {
+    io.err(`rspp help: unknown command "${topic}"`);
+    io.err(renderHelp(COMMANDS));
+    return EXIT.usage;
+  }
+  io.out(command.usage);
+  return EXIT.ok;
+}
