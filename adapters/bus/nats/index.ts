@@ -1,0 +1,7 @@
+/** NATS bus adapter: the distributed implementation of the bus port (v3 client, JetStream ControlLane). */
+export {
+  CONTROL_STREAM_LIMITS,
+  createNatsBus,
+  type NatsBus,
+  type NatsBusOptions,
+} from './nats-bus.ts';
