@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import {
+  createActor,
+  fromCallback,
+  SimulatedClock,
+  type AnyStateMachine,
+  type EventObject,
+} from 'xstate';
+import { createTestModel, getShortestPaths, getStateNodes, TestModel } from 'xstate/graph';
+import { invocationMachine } from './invocation.machine.ts';
+import { attemptRequest, normalizeOutcome } from './invocation/records.ts';
+import {
+  defaultProviderInvocationId,
+  initialInvocationContext,
+  invocationActions,
+  orderCandidates,
+} from './invocation/input.ts';
+import type { AttemptRequest, InvocationInput } from './invocation/types.ts';
+import {
+  INVOCATION_AFTER_EVENTS,
+  invocationPathDelayMs,
+  invocationPathEvents,
+  invocationPathInput,
+  invocationPathInputs,
+  invocationSerializeState,
+} from './invocation.path-events.ts';
+
+const identity = {
+  session_id: 'sess-1',
+  turn_id: 'turn-1',
+  pipeline_version: 'pipeline-v1',
+  authority_epoch: 7,
+};
+
+const input: InvocationInput = {
+  identity,
+  event_id: 'evt-9',
+  modality: 'tts',
+  preferred_provider_id: 'tts-google',
+  provider_ids: ['tts-google', 'tts-amazon-polly', 'tts-elevenlabs'],
+  allowed_adaptive_actions: ['retry', 'provider_switch', 'degrade', 'fallback'],
+};
+
+describe('invocation input normalization', () => {
+  it('orders candidates: preferred first, then provider_id ascending, deduplicated', () => {
+    expect(orderCandidates('p-c', ['p-d', 'p-b', 'p-c', 'p-a', 'p-b'], 5)).toEqual([
+      'p-c',
+      'p-a',
+      'p-b',
+      'p-d',
+    ]);
+  });
+
+  it('caps candidates at max_candidates (5 by default, never more)', () => {
+    const ids = ['p-7', 'p-6', 'p-5', 'p-4', 'p-3', 'p-2', 'p-1'];
+    expect(orderCandidates('p-6', ids, 5)).toEqual(['p-6', 'p-1', 'p-2', 'p-3', 'p-4']);
+    expect(
+      initialInvocationContext({
+        ...input,
+        provider_ids: ids,
+        preferred_provider_id: 'p-6',
+        max_candidates: 9,
+      }).candidates,
+    ).toHaveLength(5);
+  });
+
+  it('has no candidates when the preferred provider is not in the catalogue', () => {
+    expect(orderCandidates('p-x', ['p-a'], 5)).toEqual([]);
+    expect(
+      initialInvocationContext({ ...input, preferred_provider_id: 'nope' }).preferred_missing,
+    ).toBe(true);
+  });
+
+  it('keeps only RK-11 actions, sorted and unique', () => {
+    expect(invocationActions(['retry', 'degrade', 'fallback', 'retry', 'provider_switch'])).toEqual(
+      ['fallback', 'provider_switch', 'retry'],
+    );
+  });
+
+  it('defaults provider_invocation_id, attempts, timeout by modality', () => {
+    const context = initialInvocationContext(input);
+    expect(context.provider_invocation_id).toBe('pvi/sess-1/turn-1/evt-9/tts');
+    expect(context.max_attempts).toBe(2);
+    expect(context.timeout_ms).toBe(15_000);
+    expect(initialInvocationContext({ ...input, modality: 'stt' }).timeout_ms).toBe(10_000);
+    expect(defaultProviderInvocationId({ ...identity, turn_id: undefined }, 'evt/a b', 'llm')).toBe(
+      'pvi/sess-1/sess-1/evt_a_b/llm',
+    );
+  });
+
+  it('normalizes adapter outcomes so they are always legal', () => {
+    expect(normalizeOutcome({ class: 'success', retryable: true, circuit_open: true })).toEqual({
+      class: 'success',
+      retryable: false,
+      reason: null,
+      circuit_open: false,
+      backoff_ms: 0,
+    });
+    expect(normalizeOutcome({ class: 'overload', retryable: true, backoff_ms: -3 })).toEqual({
+      class: 'overload',
+      retryable: true,
+      reason: 'reason_unspecified',
+      circuit_open: false,
+      backoff_ms: 0,
+    });
+  });
+});
+
+describe('invocationMachine attempts', () => {
+  it('hands the per-attempt request of providers-transport.md to the attempt actor', () => {
+    const requests: AttemptRequest[] = [];
+    const attempt = fromCallback<EventObject, AttemptRequest>(({ input: request }) => {
+      requests.push(request);
+    });
+    const actor = createActor(invocationMachine.provide({ actors: { attempt } }), {
+      input,
+      clock: new SimulatedClock(),
+    }).start();
+    actor.send({ type: 'invocation.start', at_ms: 40, wall_ms: 1040 });
+    expect(requests).toEqual([
+      {
+        session_id: 'sess-1',
+        turn_id: 'turn-1',
+        pipeline_version: 'pipeline-v1',
+        event_id: 'evt-9',
+        provider_invocation_id: 'pvi/sess-1/turn-1/evt-9/tts',
+        provider_id: 'tts-google',
+        modality: 'tts',
+        attempt: 1,
+        transport_sequence: 1,
+        runtime_sequence: 1,
+        authority_epoch: 7,
+        runtime_timestamp_ms: 40,
+        wall_clock_timestamp_ms: 1040,
+        cancel_requested: false,
+        allowed_adaptive_actions: ['fallback', 'provider_switch', 'retry'],
+        retry_budget_remaining: 1,
+        candidate_provider_count: 3,
+      },
+    ]);
+    expect(attemptRequest(actor.getSnapshot().context)).toEqual(requests[0]);
+  });
+
+  it('ignores a stale result of another attempt or provider', () => {
+    const actor = createActor(invocationMachine, { input }).start();
+    actor.send({ type: 'invocation.start', at_ms: 0 });
+    actor.send({
+      type: 'attempt.result',
+      at_ms: 5,
+      provider_id: 'tts-elevenlabs',
+      outcome: { class: 'success', retryable: false },
+    });
+    actor.send({
+      type: 'attempt.result',
+      at_ms: 5,
+      attempt: 2,
+      outcome: { class: 'success', retryable: false },
+    });
+    expect(actor.getSnapshot().value).toBe('attempting');
+    actor.send({
+      type: 'attempt.result',
+      at_ms: 6,
+      provider_id: 'tts-google',
+      attempt: 1,
+      outcome: { class: 'success', retryable: false },
+    });
+    expect(actor.getSnapshot().value).toBe('succeeded');
+  });
+});
+
+describe('invocationMachine path events', () => {
+  type Transition = {
+    eventType: string;
+    source: { id: string; transitions: Map<string, unknown[]>; always?: unknown[] };
+  };
+  type Microstep = { type: string; _transitions?: Transition[] };
+
+  function declaredTransitions(machine: AnyStateMachine): string[] {
+    const declared: string[] = [];
+    for (const node of getStateNodes(machine.root)) {
+      for (const [type, defs] of node.transitions)
+        defs.forEach((_, i) => declared.push(`${node.id}:${type}:${String(i)}`));
+      node.always?.forEach((_, i) => declared.push(`${node.id}:always:${String(i)}`));
+    }
+    return declared.sort();
+  }
+
+  function keyOf(t: Transition): string | null {
+    const list = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
+    const index = list?.indexOf(t) ?? -1;
+    if (index < 0) return null;
+    return `${t.source.id}:${t.eventType === '' ? 'always' : t.eventType}:${String(index)}`;
+  }
+
+  /** Replays `steps` on a live actor (SimulatedClock for delays), recording transitions taken. */
+  function replay(pathInput: InvocationInput, steps: readonly EventObject[], covered: Set<string>) {
+    const clock = new SimulatedClock();
+    const actor = createActor(invocationMachine, {
+      clock,
+      input: pathInput,
+      inspect: (ev) => {
+        // Only machines report microsteps; the default attempt actor is a callback.
+        const step = ev as unknown as Microstep;
+        if (step.type !== '@xstate.microstep') return;
+        for (const t of step._transitions ?? []) {
+          const key = keyOf(t);
+          if (key !== null) covered.add(key);
+        }
+      },
+    });
+    actor.start();
+    for (const event of steps) {
+      if (event.type === 'xstate.init' || actor.getSnapshot().status !== 'active') continue;
+      const delay = invocationPathDelayMs(actor.getSnapshot(), event.type);
+      if (delay === undefined) actor.send(event as never);
+      else clock.increment(delay);
+    }
+    return actor.getSnapshot();
+  }
+
+  const pathsOf = (pathInput: InvocationInput) =>
+    getShortestPaths(invocationMachine, {
+      input: pathInput,
+      events: invocationPathEvents as never,
+      serializeState: invocationSerializeState,
+    });
+
+  it('lists exactly the delayed events the machine declares', () => {
+    const after = getStateNodes(invocationMachine.root).flatMap((n) =>
+      (n.after as { eventType: string }[]).map((t) => t.eventType),
+    );
+    expect([...new Set(after)].sort()).toEqual(Object.values(INVOCATION_AFTER_EVENTS).sort());
+  });
+
+  it('replays every shortest path on a live actor with a simulated clock', () => {
+    for (const pathInput of invocationPathInputs) {
+      const paths = pathsOf(pathInput);
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) {
+        const live = replay(
+          pathInput,
+          path.steps.map((s) => s.event),
+          new Set(),
+        );
+        expect(live.value).toEqual(path.state.value);
+      }
+    }
+  });
+
+  it('takes every declared transition and guard branch across the path inputs', () => {
+    const covered = new Set<string>();
+    for (const pathInput of invocationPathInputs)
+      for (const path of pathsOf(pathInput))
+        for (const event of invocationPathEvents)
+          replay(pathInput, [...path.steps.map((s) => s.event), event], covered);
+    expect(declaredTransitions(invocationMachine).filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it('terminates traversal with the recommended serializer (TestModel)', () => {
+    const model = new TestModel(invocationMachine as AnyStateMachine, {
+      events: invocationPathEvents as never,
+      serializeState: invocationSerializeState as never,
+    });
+    expect(model.getShortestPaths({ input: invocationPathInput } as never).length).toBeGreaterThan(
+      5,
+    );
+  });
+
+  it('cannot use createTestModel: xstate rejects machines with invoke and after', () => {
+    expect(() => createTestModel(invocationMachine)).toThrow(/not supported/);
+  });
+});

@@ -1,0 +1,215 @@
+/**
+ * RK-11 provider invocation controller: one provider invocation (identity, candidates,
+ * attempts, per-attempt timeout, cancel, retry / provider_switch / fallback) as a statechart.
+ *
+ * Accepts: `invocation.start`, `invocation.cancel`, `attempt.result` (from the `attempt` actor),
+ * and its own delayed events `xstate.after.attemptTimeout.invocation.attempting` and
+ * `xstate.after.retryBackoff.invocation.backingOff`.
+ *
+ * Emits (xstate `emit`): `control.signal` (RK-11 `provider_error`, `circuit_event`,
+ * `provider_switch`, scope `provider_invocation`, event id `<event_id>-<signal>-<n>` with n the
+ * 1-based attempt index), `invocation.attempt` (per-attempt evidence, once the attempt's retry
+ * decision is known) and, on every final state, `invocation.outcome` (also the machine output).
+ *
+ * Each attempt runs the injected `attempt` actor (default: does nothing, so the machine stays
+ * pure and path-testable). The runtime provides the real one with
+ * `invocationMachine.provide({ actors: { attempt } })`: it gets the per-attempt request as input,
+ * sends back `attempt.result`, and returns a cleanup that aborts its AbortController. Leaving
+ * `attempting` (result, timeout, cancel) stops the actor, so the cleanup always runs.
+ */
+import { enqueueActions, fromCallback, setup, type EventObject } from 'xstate';
+import {
+  CANCELLED_BEFORE_INVOKE,
+  CANCELLED_OUTCOME,
+  PREFERRED_MISSING,
+  attemptRequest,
+  buildResult,
+  currentProvider,
+} from './invocation/records.ts';
+import {
+  cancelAttemptStep,
+  concludeStep,
+  endStep,
+  finalizeStep,
+  resultStep,
+  retryStep,
+  startStep,
+  switchStep,
+  timeoutStep,
+  type InvocationStep,
+} from './invocation/steps.ts';
+import { initialInvocationContext } from './invocation/input.ts';
+import type {
+  AttemptRequest,
+  InvocationContext,
+  InvocationEmitted,
+  InvocationEvent,
+  InvocationInput,
+  InvocationResult,
+  InvocationStatus,
+  RetryDecision,
+} from './invocation/types.ts';
+
+/** Default `attempt` actor: does nothing (the runtime provides one that calls the adapter). */
+export const noopAttempt = fromCallback<EventObject, AttemptRequest>(() => undefined);
+
+/** Logic type a runtime `attempt` actor must have (`fromCallback<EventObject, AttemptRequest>`). */
+export type AttemptLogic = typeof noopAttempt;
+
+type Ctx = InvocationContext;
+
+const canRetry = (context: Ctx): boolean =>
+  context.last !== null &&
+  context.last.outcome.retryable &&
+  context.allowed.includes('retry') &&
+  context.provider_attempt < context.max_attempts;
+
+const hasNextCandidate = (context: Ctx): boolean =>
+  context.provider_index + 1 < context.candidates.length;
+
+/** The RK-11 invocation controller statechart. */
+export const invocationMachine = setup({
+  types: {
+    input: {} as InvocationInput,
+    context: {} as InvocationContext,
+    events: {} as InvocationEvent,
+    emitted: {} as InvocationEmitted,
+    output: {} as InvocationResult,
+  },
+  actors: { attempt: noopAttempt },
+  delays: {
+    attemptTimeout: ({ context }) => context.timeout_ms,
+    retryBackoff: ({ context }) => context.last?.outcome.backoff_ms ?? 0,
+  },
+  guards: {
+    preferredMissing: ({ context }) => context.preferred_missing,
+    resultIsStale: ({ context, event }) =>
+      event.type === 'attempt.result' &&
+      ((event.provider_id !== undefined && event.provider_id !== currentProvider(context)) ||
+        (event.attempt !== undefined && event.attempt !== context.provider_attempt)),
+    lastSucceeded: ({ context }) => context.last?.outcome.class === 'success',
+    lastCancelled: ({ context }) => context.last?.outcome.class === 'cancelled',
+    canRetryNow: ({ context }) => canRetry(context) && context.last?.outcome.backoff_ms === 0,
+    canRetryAfterBackoff: ({ context }) => canRetry(context),
+    canSwitchProvider: ({ context }) =>
+      hasNextCandidate(context) && context.allowed.includes('provider_switch'),
+    canFallback: ({ context }) => hasNextCandidate(context) && context.allowed.includes('fallback'),
+  },
+  actions: {
+    start: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'invocation.start') run(enqueue, startStep(context, event));
+    }),
+    block: enqueueActions(({ context, event, enqueue }) => {
+      run(enqueue, endStep(context, event, PREFERRED_MISSING));
+    }),
+    cancelBeforeInvoke: enqueueActions(({ context, event, enqueue }) => {
+      run(enqueue, endStep(context, event, CANCELLED_BEFORE_INVOKE));
+    }),
+    cancelAttempt: enqueueActions(({ context, event, enqueue }) => {
+      run(enqueue, cancelAttemptStep(context, event));
+    }),
+    cancelBackoff: enqueueActions(({ context, event, enqueue }) => {
+      run(enqueue, endStep(context, event, CANCELLED_OUTCOME));
+    }),
+    settleResult: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type === 'attempt.result') run(enqueue, resultStep(context, event));
+    }),
+    settleTimeout: enqueueActions(({ context, enqueue }) => {
+      run(enqueue, timeoutStep(context));
+    }),
+    conclude: enqueueActions(({ context, enqueue }, params: { decision: RetryDecision }) => {
+      run(enqueue, concludeStep(context, params.decision));
+    }),
+    retryNow: enqueueActions(({ context, enqueue }) => {
+      run(enqueue, retryStep(context, false));
+    }),
+    retryAfterBackoff: enqueueActions(({ context, enqueue }) => {
+      run(enqueue, retryStep(context, true));
+    }),
+    switchProvider: enqueueActions(({ context, enqueue }) => {
+      run(enqueue, switchStep(context));
+    }),
+    finalize: enqueueActions(({ context, enqueue }, params: { status: InvocationStatus }) => {
+      run(enqueue, finalizeStep(context, params.status));
+    }),
+  },
+}).createMachine({
+  id: 'invocation',
+  context: ({ input }) => initialInvocationContext(input),
+  initial: 'pending',
+  states: {
+    pending: {
+      on: {
+        'invocation.start': [
+          { guard: 'preferredMissing', target: 'blocked', actions: 'block' },
+          { target: 'attempting', actions: 'start' },
+        ],
+        'invocation.cancel': { target: 'cancelled', actions: 'cancelBeforeInvoke' },
+      },
+    },
+    attempting: {
+      invoke: { id: 'attempt', src: 'attempt', input: ({ context }) => attemptRequest(context) },
+      after: { attemptTimeout: { target: 'settling', actions: 'settleTimeout' } },
+      on: {
+        'attempt.result': [
+          { guard: 'resultIsStale' },
+          { target: 'settling', actions: 'settleResult' },
+        ],
+        'invocation.cancel': { target: 'cancelled', actions: 'cancelAttempt' },
+      },
+    },
+    // Transient: the retry / switch / fallback / give-up decision, in precedence order.
+    settling: {
+      always: [
+        { guard: 'lastSucceeded', target: 'succeeded', actions: concludeWith('none') },
+        { guard: 'lastCancelled', target: 'cancelled', actions: concludeWith('none') },
+        {
+          guard: 'canRetryNow',
+          target: 'attempting',
+          actions: [concludeWith('retry'), 'retryNow'],
+        },
+        { guard: 'canRetryAfterBackoff', target: 'backingOff', actions: concludeWith('retry') },
+        {
+          guard: 'canSwitchProvider',
+          target: 'attempting',
+          actions: [concludeWith('provider_switch'), 'switchProvider'],
+        },
+        {
+          guard: 'canFallback',
+          target: 'attempting',
+          actions: [concludeWith('fallback'), 'switchProvider'],
+        },
+        { target: 'exhausted', actions: concludeWith('none') },
+      ],
+    },
+    backingOff: {
+      after: { retryBackoff: { target: 'attempting', actions: 'retryAfterBackoff' } },
+      on: { 'invocation.cancel': { target: 'cancelled', actions: 'cancelBackoff' } },
+    },
+    succeeded: { type: 'final', entry: finalizeAs('succeeded') },
+    cancelled: { type: 'final', entry: finalizeAs('cancelled') },
+    exhausted: { type: 'final', entry: finalizeAs('exhausted') },
+    blocked: { type: 'final', entry: finalizeAs('blocked') },
+  },
+  output: ({ context }) => context.result ?? buildResult(context, 'cancelled'),
+});
+
+function concludeWith(decision: RetryDecision) {
+  return { type: 'conclude', params: { decision } } as const;
+}
+
+function finalizeAs(status: InvocationStatus) {
+  return { type: 'finalize', params: { status } } as const;
+}
+
+/** Applies a step: one context patch, then its effects in order. */
+function run(
+  enqueue: {
+    assign: (patch: Partial<InvocationContext>) => void;
+    emit: (event: InvocationEmitted) => void;
+  },
+  step: InvocationStep,
+): void {
+  enqueue.assign(step.context);
+  for (const event of step.emitted) enqueue.emit(event);
+}

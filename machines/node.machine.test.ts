@@ -1,0 +1,295 @@
+import { describe, expect, it } from 'vitest';
+import { createActor, SimulatedClock, type AnyStateMachine, type EventObject } from 'xstate';
+import { createTestModel, getShortestPaths, getStateNodes, TestModel } from 'xstate/graph';
+import { nodeMachine } from './node.machine.ts';
+import { resolveBudget, type NodeEmitted, type NodeInput } from './node/types.ts';
+import {
+  NODE_AFTER_EVENTS,
+  nodePathDelayMs,
+  nodePathEvents,
+  nodePathFilterEvents,
+  nodePathInput,
+  nodePathInputs,
+  nodeSerializeState,
+} from './node.path-events.ts';
+
+const identity = {
+  session_id: 'sess-1',
+  turn_id: 'turn-1',
+  pipeline_version: 'pipeline-v1',
+  authority_epoch: 7,
+};
+
+function start(input: Partial<NodeInput> = {}) {
+  const clock = new SimulatedClock();
+  const actor = createActor(nodeMachine, {
+    clock,
+    input: { identity, node_id: 'node-a', allowed_adaptive_actions: [], ...input },
+  });
+  const out: NodeEmitted[] = [];
+  actor.on('*', (event) => out.push(event));
+  actor.start();
+  return { actor, clock, out };
+}
+
+function brief(event: NodeEmitted): string {
+  switch (event.type) {
+    case 'control.signal':
+      return `${event.signal.signal}(${event.signal.reason ?? ''})@${event.signal.runtime_timestamp_ms}`;
+    case 'node.decision':
+      return `decision:${event.decision.kind}/${event.decision.cause}@${event.decision.at_ms}`;
+    case 'node.hook':
+      return `hook:${event.hook}@${event.at_ms}`;
+    case 'node.abort.requested':
+      return `abort-requested:${event.reason}/${event.cause}@${event.at_ms}`;
+  }
+}
+
+describe('nodeMachine', () => {
+  it('starts running within budget and emits nothing', () => {
+    const { actor, out } = start();
+    expect(actor.getSnapshot().value).toEqual({
+      active: { running: { warning: 'within_budget', exhaustion: 'counting' } },
+    });
+    expect(actor.getSnapshot().context.decision).toEqual({
+      kind: 'continue_within_budget',
+      reason: 'within_budget',
+      cause: 'start',
+      at_ms: 0,
+      elapsed_ms: 0,
+    });
+    expect(out).toEqual([]);
+  });
+
+  it('keeps the decision as data in context and output', () => {
+    const { actor, clock } = start({ allowed_adaptive_actions: ['degrade'] });
+    clock.increment(1200);
+    expect(actor.getSnapshot().context.decision.kind).toBe('continue_with_warning');
+    clock.increment(300);
+    expect(actor.getSnapshot().context.decision).toMatchObject({
+      kind: 'degrade',
+      elapsed_ms: 1500,
+    });
+    actor.send({ type: 'node.completed', at_ms: 1700 });
+    expect(actor.getSnapshot().output).toEqual({
+      node_id: 'node-a',
+      status: 'done',
+      mode: 'degraded',
+      decision: {
+        kind: 'degrade',
+        reason: 'node_timeout_or_failure',
+        cause: 'budget_exhausted',
+        at_ms: 1500,
+        elapsed_ms: 1500,
+      },
+      abort_reason: null,
+      config_error: null,
+    });
+  });
+
+  it('stamps budget timers from the start time plus the delay', () => {
+    const { clock, out } = start({ started_at_ms: 5000, started_wall_ms: 1_700_000_000_000 });
+    clock.increment(1200);
+    const [warning] = out;
+    expect(warning?.type === 'control.signal' && warning.signal).toMatchObject({
+      runtime_timestamp_ms: 6200,
+      wall_clock_timestamp_ms: 1_700_000_001_200,
+    });
+  });
+
+  it('escalates degrade -> fallback -> terminate on repeated failures', () => {
+    const { actor, out } = start({ allowed_adaptive_actions: ['degrade', 'fallback'] });
+    actor.send({ type: 'node.error.raised', at_ms: 100, kind: 'error' });
+    actor.send({ type: 'node.error.raised', at_ms: 200, kind: 'crash' });
+    actor.send({ type: 'node.error.raised', at_ms: 300, kind: 'error', code: 'E_IO' });
+    expect(out.map(brief)).toEqual([
+      'degrade(node_timeout_or_failure)@100',
+      'decision:degrade/node_error@100',
+      'fallback(node_timeout_or_failure)@200',
+      'decision:fallback/node_crash@200',
+      'decision:terminate/node_error@300',
+      'abort-requested:node_timeout_or_failure/node_error@300',
+    ]);
+    expect(out.at(-1)).toMatchObject({ detail: 'node error code=E_IO' });
+    expect(actor.getSnapshot().status).toBe('done');
+  });
+
+  it('stops budget timers once the node leaves running', () => {
+    const { actor, clock, out } = start({ allowed_adaptive_actions: ['degrade'] });
+    actor.send({ type: 'node.error.raised', at_ms: 10, kind: 'crash' });
+    clock.increment(5000);
+    expect(out.map(brief)).toEqual([
+      'degrade(node_timeout_or_failure)@10',
+      'decision:degrade/node_crash@10',
+    ]);
+    expect(actor.getSnapshot().value).toEqual({ active: 'degraded' });
+  });
+
+  it('keeps the first output time and ignores chunks for the decision', () => {
+    const { actor } = start();
+    actor.send({ type: 'node.chunk.produced', at_ms: 40 });
+    actor.send({ type: 'node.chunk.produced', at_ms: 90 });
+    expect(actor.getSnapshot().context.first_output_at_ms).toBe(40);
+    expect(actor.getSnapshot().context.decision.kind).toBe('continue_within_budget');
+  });
+
+  it('never moves time backwards for out-of-order event times', () => {
+    const { actor, out } = start({ allowed_adaptive_actions: ['degrade'] });
+    actor.send({ type: 'node.chunk.produced', at_ms: 400 });
+    actor.send({ type: 'node.error.raised', at_ms: 100, kind: 'crash' });
+    expect(out.map(brief)[0]).toBe('degrade(node_timeout_or_failure)@400');
+  });
+
+  describe('budget config', () => {
+    it('resolves defaults 1200/1500 ms', () => {
+      expect(resolveBudget(undefined)).toEqual({
+        budget: { warn_ms: 1200, exhaust_ms: 1500 },
+        error: null,
+      });
+    });
+
+    it.each([
+      [
+        { warn_ms: 2000, exhaust_ms: 1500 },
+        'node budget: warn_ms (2000) must be <= exhaust_ms (1500)',
+      ],
+      [{ warn_ms: Number.NaN }, 'node budget: warn_ms must be a finite number >= 0, got NaN'],
+      [{ exhaust_ms: -1 }, 'node budget: exhaust_ms must be a finite number >= 0, got -1'],
+      [
+        { exhaust_ms: Infinity },
+        'node budget: exhaust_ms must be a finite number >= 0, got Infinity',
+      ],
+    ])('rejects %j with a clear reason', (budget, message) => {
+      expect(resolveBudget(budget).error).toBe(message);
+      const { actor, clock, out } = start({ budget });
+      clock.increment(10_000);
+      expect(actor.getSnapshot().value).toBe('failed');
+      expect(actor.getSnapshot().output).toMatchObject({ status: 'failed', config_error: message });
+      expect(out.map(brief)).toEqual([
+        'decision:terminate/config_error@0',
+        'abort-requested:node_timeout_or_failure/config_error@0',
+      ]);
+    });
+  });
+});
+
+describe('nodeMachine path events', () => {
+  type Transition = {
+    eventType: string;
+    source: { id: string; transitions: Map<string, unknown[]>; always?: unknown[] };
+  };
+  type Microstep = { type: string; _transitions?: Transition[] };
+
+  function declaredTransitions(machine: AnyStateMachine): string[] {
+    const declared: string[] = [];
+    for (const node of getStateNodes(machine.root)) {
+      for (const [type, defs] of node.transitions)
+        defs.forEach((_, i) => declared.push(`${node.id}:${type}:${String(i)}`));
+      node.always?.forEach((_, i) => declared.push(`${node.id}:always:${String(i)}`));
+    }
+    return declared.sort();
+  }
+
+  function keyOf(t: Transition): string | null {
+    const list = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
+    const index = list?.indexOf(t) ?? -1;
+    if (index < 0) return null;
+    return `${t.source.id}:${t.eventType === '' ? 'always' : t.eventType}:${String(index)}`;
+  }
+
+  /** Replays `steps` on a live actor (SimulatedClock for delays) and records the transitions taken. */
+  function replay(input: NodeInput, steps: readonly EventObject[], covered: Set<string>) {
+    const clock = new SimulatedClock();
+    const actor = createActor(nodeMachine, {
+      clock,
+      input,
+      inspect: (ev) => {
+        const step = ev as unknown as Microstep;
+        // Only machines report microsteps, and this machine invokes none: no actor filter needed
+        // (the initial microstep happens inside createActor, before `actor` exists).
+        if (step.type !== '@xstate.microstep') return;
+        for (const t of step._transitions ?? []) {
+          const key = keyOf(t);
+          if (key !== null) covered.add(key);
+        }
+      },
+    });
+    actor.start();
+    let elapsed = 0;
+    for (const event of steps) {
+      // A final actor is stopped: further events would only log "sent to stopped actor".
+      if (event.type === 'xstate.init' || actor.getSnapshot().status !== 'active') continue;
+      const delay = nodePathDelayMs(actor.getSnapshot(), event.type, elapsed);
+      if (delay === undefined) actor.send(event as never);
+      else {
+        clock.increment(delay);
+        elapsed += delay;
+      }
+    }
+    return actor.getSnapshot();
+  }
+
+  it('lists exactly the delayed events the machine declares', () => {
+    const after = getStateNodes(nodeMachine.root).flatMap((n) =>
+      (n.after as { eventType: string }[]).map((t) => t.eventType),
+    );
+    expect([...new Set(after)].sort()).toEqual(Object.values(NODE_AFTER_EVENTS).sort());
+  });
+
+  it('replays every shortest path on a live actor with a simulated clock', () => {
+    for (const input of nodePathInputs) {
+      const paths = getShortestPaths(nodeMachine, {
+        input,
+        events: nodePathEvents as never,
+        serializeState: nodeSerializeState,
+        filterEvents: nodePathFilterEvents,
+      });
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) {
+        const live = replay(
+          input,
+          path.steps.map((s) => s.event),
+          new Set(),
+        );
+        expect(live.value).toEqual(path.state.value);
+      }
+    }
+  });
+
+  it('takes every declared transition and guard branch across the path inputs', () => {
+    const covered = new Set<string>();
+    for (const input of nodePathInputs) {
+      const paths = getShortestPaths(nodeMachine, {
+        input,
+        events: nodePathEvents as never,
+        serializeState: nodeSerializeState,
+        filterEvents: nodePathFilterEvents,
+      });
+      // Every vertex (shortest path) followed by every event covers every edge.
+      for (const path of paths)
+        for (const event of nodePathEvents)
+          if (nodePathFilterEvents(path.state, event))
+            replay(input, [...path.steps.map((s) => s.event), event], covered);
+    }
+    expect(declaredTransitions(nodeMachine).filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it('terminates traversal with the default and the recommended serializer', () => {
+    const paths = getShortestPaths(nodeMachine, {
+      input: nodePathInput,
+      events: nodePathEvents as never,
+      filterEvents: nodePathFilterEvents,
+    });
+    expect(paths.length).toBeGreaterThan(0);
+    const model = new TestModel(nodeMachine as AnyStateMachine, {
+      events: nodePathEvents as never,
+      serializeState: nodeSerializeState as never,
+      filterEvents: nodePathFilterEvents as never,
+    });
+    expect(model.getSimplePaths({ input: nodePathInput } as never).length).toBeGreaterThan(0);
+  });
+
+  it('cannot use createTestModel: xstate rejects machines with after delays', () => {
+    expect(() => createTestModel(nodeMachine)).toThrow(/not supported/);
+  });
+});
