@@ -6,11 +6,15 @@ import { createProcessIo, EXIT, type CliIo, type Command } from './command.ts';
 import { renderHelp } from './help.ts';
 import { benchCommand } from './commands/bench.ts';
 import { createDemoCommand } from './commands/demo.ts';
+import { machinesCommand } from './commands/machines.ts';
+import { pathsCommand } from './commands/paths.ts';
 import { validateContractsCommand } from './commands/validate-contracts.ts';
 
 // The closure reads COMMANDS only when demo runs, after the array is fully built.
 const COMMANDS: readonly Command[] = [
   validateContractsCommand,
+  pathsCommand,
+  machinesCommand,
   benchCommand,
   createDemoCommand(() => renderHelp(COMMANDS)),
 ];
