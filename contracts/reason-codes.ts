@@ -114,6 +114,8 @@ export const PROVIDER_OUTCOME_REASONS = {
   provider_transport_error: 'provider_transport_error',
   provider_empty_audio: 'provider_empty_audio',
   adapter_invoke_error: 'adapter_invoke_error',
+  // Not in the spec table: RK-11 needs a reason when the preferred provider is absent (ADR 0010).
+  preferred_provider_not_in_catalogue: 'preferred_provider_not_in_catalogue',
 } as const;
 /** One provider outcome reason. */
 export type ProviderOutcomeReason =
