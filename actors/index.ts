@@ -245,3 +245,42 @@ export {
   type FenceDiagnostic,
   type FenceDiagnosticCode,
 } from './fence/index.ts';
+// Runtime composition, RK-07 graph executor + RK-06 lane router, RK-08 node actors (ADR 0012).
+export {
+  RUNTIME_LIMIT_DEFAULTS,
+  RuntimeError,
+  createRuntime,
+  type EvidenceVerdict,
+  type FeedResult,
+  type IngressKind,
+  type Runtime,
+  type RuntimeErrorCode,
+  type RuntimeLimits,
+  type RuntimeListener,
+  type RuntimeOptions,
+  type RuntimeOutput,
+  type RuntimeRefusal,
+  type RuntimeTurnFacts,
+  type SessionEvidence,
+  type SessionIdentity,
+  type SessionOptions,
+  type TransportEvent,
+} from './runtime/index.ts';
+export {
+  DEFAULT_GRAPH,
+  compileRuntimeGraph,
+  laneQueue,
+  lanePriority,
+  type GraphCompileResult,
+  type GraphErrorCode,
+  type GraphSpec,
+  type RuntimeGraph,
+} from './graph/graph.ts';
+export {
+  createGraphExecution,
+  type ExecutionReport,
+  type GraphExecution,
+} from './graph/executor.ts';
+export { InputLog, type AppendRefusal } from './graph/input-log.ts';
+export { createNodeActor, type NodeActor, type NodeActorOptions } from './nodes/node.actor.ts';
+export type { GraphItem, NodeReport, ProviderCatalogue } from './nodes/types.ts';

@@ -122,3 +122,9 @@ export type {
   Timed,
   TransitionEmitted,
 } from './outputs.ts';
+export {
+  LEGAL_TURN_EDGES,
+  checkTurnInvariants,
+  isMachineOutput,
+  type InvariantOptions,
+} from './invariants.ts';

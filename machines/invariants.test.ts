@@ -130,6 +130,15 @@ describe('checkTurnInvariants', () => {
       );
   });
 
+  it('treats a pre-turn admit as letting the turn open, not as a refusal', () => {
+    const admitted = [outcome('admit', 'pre_turn'), ...committed];
+    expect(checkTurnInvariants(admitted, { complete: true })).toEqual([]);
+    const refused = [outcome('reject', 'pre_turn'), ...committed];
+    expect(checkTurnInvariants(refused)).toContainEqual(
+      expect.stringMatching(/after a pre-turn decision/),
+    );
+  });
+
   it('forbids lifecycle signals in a proposal that ended Opening -> Idle', () => {
     const pre = [tr('Idle', 'turn_open_proposed', 'Opening'), tr('Opening', 'defer', 'Idle')];
     expect(checkTurnInvariants(pre)).toEqual([]);

@@ -92,7 +92,8 @@ export function checkTurnInvariants(
         const who = `turn ${o.turn_id}:`;
         if (f.close !== undefined && o.outcome_kind !== T12)
           violations.push(`${who} ${o.outcome_kind} after close ${at}`);
-        if (o.phase === 'pre_turn') {
+        // An `admit` is a pre-turn decision that lets the turn open, not a refusal.
+        if (o.phase === 'pre_turn' && o.outcome_kind !== 'admit') {
           if (f.open !== undefined)
             violations.push(`${who} pre-turn ${o.outcome_kind} after turn_open ${at}`);
           f.preTurn ??= i;

@@ -45,9 +45,9 @@ describe('rspp main', () => {
     expect(run.stderr).toContain('unknown command "nope"');
   });
 
-  it('runs the demo placeholder, which prints the help and exits 0', async () => {
+  it('runs the embedded demo, which prints the ControlLane sequence and exits 0', async () => {
     const run = await runCli(['demo'], process.cwd());
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('Usage: rspp <command>');
+    expect(run.stdout).toContain('abort                cancelled');
   });
 });

@@ -4,6 +4,14 @@
  */
 import type { Benchmark } from './benchmark.ts';
 import { contractsBenchmark } from './benchmarks/contracts.ts';
+import { runtimeEmbeddedBenchmark } from './benchmarks/runtime-embedded.ts';
+import { runtimeMemoryBenchmark } from './benchmarks/runtime-memory.ts';
+import { runtimeNatsBenchmark } from './benchmarks/runtime-nats.ts';
 
 /** All benchmarks, in the order `rspp bench` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [contractsBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  contractsBenchmark,
+  runtimeEmbeddedBenchmark,
+  runtimeNatsBenchmark,
+  runtimeMemoryBenchmark,
+];

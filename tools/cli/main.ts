@@ -5,18 +5,21 @@
 import { createProcessIo, EXIT, type CliIo, type Command } from './command.ts';
 import { renderHelp } from './help.ts';
 import { benchCommand } from './commands/bench.ts';
-import { createDemoCommand } from './commands/demo.ts';
+import { demoCommand } from './commands/demo.ts';
 import { machinesCommand } from './commands/machines.ts';
 import { pathsCommand } from './commands/paths.ts';
+import { runCommand } from './commands/run.ts';
 import { validateContractsCommand } from './commands/validate-contracts.ts';
+import { workerCommand } from './commands/worker.ts';
 
-// The closure reads COMMANDS only when demo runs, after the array is fully built.
 const COMMANDS: readonly Command[] = [
   validateContractsCommand,
   pathsCommand,
   machinesCommand,
   benchCommand,
-  createDemoCommand(() => renderHelp(COMMANDS)),
+  runCommand,
+  demoCommand,
+  workerCommand,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

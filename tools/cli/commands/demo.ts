@@ -1,19 +1,33 @@
 /**
- * `rspp demo` (what `npm start` runs). Until the embedded demo exists it prints the help text, so
- * `npm start` on a fresh clone shows what the CLI can do instead of failing.
+ * `rspp demo` (what `npm start` runs): the built-in script on the embedded bus with readable
+ * output: two user turns, a barge-in during the second reply, and the turn that follows. It runs
+ * under simulated time, needs no input and finishes by itself.
  */
 import { EXIT, type Command } from '../command.ts';
+import { SIGNAL_HEADER } from '../../run/format.ts';
+import { runWithFlags } from './run.ts';
 
-/** Creates the placeholder demo command; `renderHelp` is injected to avoid an import cycle with main. */
-export function createDemoCommand(renderHelp: () => string): Command {
-  return {
-    name: 'demo',
-    summary:
-      'Run the embedded demo (today: prints this help; the live demo arrives with the runtime).',
-    usage: 'rspp demo',
-    run(_args, io) {
-      io.out(renderHelp());
-      return Promise.resolve(EXIT.ok);
-    },
-  };
-}
+/** The `demo` command. */
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'Run the embedded demo: a scripted voice session with a barge-in (sim providers).',
+  usage: `rspp demo
+
+Runs the built-in script (same as \`rspp run\`) on the embedded bus and prints the ControlLane
+sequence, one line per signal: time, emitted_by, signal, reason, turn.
+
+Exit codes: 0 done; 1 the run failed.`,
+  async run(args, io) {
+    if (args.length > 0) {
+      io.err(`rspp demo: arguments: expected none, received ${args.join(' ')}`);
+      return EXIT.usage;
+    }
+    io.out('RSPP demo: user says "hello there", then "tell me a long story", then interrupts.');
+    io.out(SIGNAL_HEADER);
+    return runWithFlags(
+      { bus: 'embedded', natsUrl: '', json: false, evidence: null, seed: 1 },
+      io,
+      'demo',
+    );
+  },
+};

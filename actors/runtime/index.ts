@@ -1,0 +1,26 @@
+/**
+ * Public surface of actors/runtime: the Runtime (composition of sessions), its options and
+ * outputs.
+ */
+export {
+  RUNTIME_LIMIT_DEFAULTS,
+  RuntimeError,
+  createRuntime,
+  type Runtime,
+  type RuntimeErrorCode,
+} from './runtime.ts';
+export type {
+  EvidenceVerdict,
+  FeedResult,
+  IngressKind,
+  RuntimeLimits,
+  RuntimeListener,
+  RuntimeOptions,
+  RuntimeOutput,
+  RuntimeRefusal,
+  RuntimeTurnFacts,
+  SessionEvidence,
+  SessionIdentity,
+  SessionOptions,
+  TransportEvent,
+} from './types.ts';

@@ -1,0 +1,79 @@
+/**
+ * RK-22 ingress classification: a transport event whose record passed the RK-05 gateway becomes
+ * one session event. The record must belong to the session and match the declared kind
+ * (connection changes and cancels are ControlLane signals; speech, transcripts and audio are
+ * DataLane records); anything else is refused with a reason.
+ */
+import type { ControlSignal, EventRecord } from '../../contracts/index.ts';
+import type { ConnectionSignal } from '../../machines/index.ts';
+import type { GraphItem } from '../nodes/types.ts';
+import type { RuntimeRefusal, TransportEvent } from './types.ts';
+
+type Time = { readonly at_ms: number; readonly wall_ms: number };
+
+/** A classified ingress event, ready for the session. */
+export type SessionInputEvent =
+  | (Time & { readonly type: 'user.speech.started' })
+  | (Time & { readonly type: 'user.transcript.final'; readonly text: string })
+  | { readonly type: 'audio.frame'; readonly audio: Extract<GraphItem, { kind: 'audio' }> }
+  | (Time & { readonly type: 'connection.signal'; readonly signal: ConnectionSignal })
+  | (Time & {
+      readonly type: 'turn.cancel';
+      readonly turn_id?: string;
+      readonly authority_epoch?: number;
+    });
+
+const CONNECTION_SIGNALS: readonly string[] = [
+  'connected',
+  'reconnecting',
+  'disconnected',
+  'ended',
+  'silence',
+  'stall',
+];
+
+const mismatch = (message: string): RuntimeRefusal => ({
+  code: 'classification_mismatch',
+  message,
+});
+
+/** Classifies one admitted record; never throws. */
+export function classifyIngress(
+  event: TransportEvent,
+  record: EventRecord | ControlSignal,
+  session_id: string,
+  time: Time,
+): SessionInputEvent | RuntimeRefusal {
+  if (record.session_id !== session_id) {
+    return { code: 'session_mismatch', message: `record session_id is not ${session_id}` };
+  }
+  const signal = typeof record.signal === 'string' ? record.signal : undefined;
+  switch (event.kind) {
+    case 'connection':
+      if (signal === undefined || !CONNECTION_SIGNALS.includes(signal)) {
+        return mismatch(`connection: expected an RK-23 signal, received ${String(signal)}`);
+      }
+      return { type: 'connection.signal', signal: signal as ConnectionSignal, ...time };
+    case 'cancel':
+      if (signal !== 'cancel')
+        return mismatch(`cancel: expected signal cancel, received ${String(signal)}`);
+      return {
+        type: 'turn.cancel',
+        ...(typeof record.turn_id === 'string' ? { turn_id: record.turn_id } : {}),
+        ...(typeof record.authority_epoch === 'number'
+          ? { authority_epoch: record.authority_epoch }
+          : {}),
+        ...time,
+      };
+    case 'speech_started':
+      return { type: 'user.speech.started', ...time };
+    case 'transcript_final':
+      if (typeof event.text !== 'string' || event.text.trim() === '') {
+        return mismatch('transcript_final: expected non-empty text');
+      }
+      return { type: 'user.transcript.final', text: event.text, ...time };
+    case 'audio_frame':
+      if (event.audio === undefined) return mismatch('audio_frame: expected audio');
+      return { type: 'audio.frame', audio: event.audio };
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * The Runtime: composes sessions from the adapters it is given (bus, providers, clock, evidence)
+ * and the pure machines. One session = one session machine actor with its turns, graph runs,
+ * egress fence and outbox (see session.ts).
+ */
+import type { Lane } from '../../contracts/index.ts';
+import { createEventGateway, type EventGateway } from '../guard/gateway.ts';
+import { compileRuntimeGraph, DEFAULT_GRAPH, type RuntimeGraph } from '../graph/graph.ts';
+import { RuntimeSession } from './session.ts';
+import type {
+  FeedResult,
+  RuntimeLimits,
+  RuntimeListener,
+  RuntimeOptions,
+  SessionOptions,
+  TransportEvent,
+} from './types.ts';
+
+/** Default {@link RuntimeLimits}. */
+export const RUNTIME_LIMIT_DEFAULTS: RuntimeLimits = {
+  max_sessions: 64,
+  outbox_capacity: 1024,
+  audio_frames: 500,
+  max_active_turns: 64,
+};
+
+/** A running runtime. */
+export type Runtime = {
+  /** Opens a session and starts its session actor; throws on a duplicate id or when full. */
+  openSession(options: SessionOptions): string;
+  /** Feeds one transport event; invalid input is rejected with a diagnostic, never processed. */
+  feed(session_id: string, event: TransportEvent): FeedResult;
+  /** Subscribes to a session's outputs in order; returns the unsubscribe function. */
+  subscribe(session_id: string, listener: RuntimeListener): () => void;
+  /** Envelopes a session has published, by lane. */
+  published(session_id: string): Readonly<Record<Lane, number>>;
+  /** Ends one session: its live turn ends with one terminal and `close`; resolves once drained. */
+  closeSession(session_id: string): Promise<void>;
+  /** Ends every session (as `closeSession`) and refuses new ones. */
+  stop(): Promise<void>;
+};
+
+/** Codes of {@link RuntimeError}. */
+export type RuntimeErrorCode =
+  'invalid_graph' | 'unknown_session' | 'duplicate_session' | 'capacity' | 'stopped';
+
+/** Thrown for a configuration or usage mistake (bad graph, unknown or duplicate session). */
+export class RuntimeError extends Error {
+  /** Stable code. */
+  readonly code: RuntimeErrorCode;
+
+  /** Builds the error. */
+  constructor(code: RuntimeErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.name = 'RuntimeError';
+  }
+}
+
+/** Creates a runtime; the graph is compiled once, up front (a bad graph fails at startup). */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const limits: RuntimeLimits = { ...RUNTIME_LIMIT_DEFAULTS, ...options.limits };
+  const compiled = compileRuntimeGraph(options.graph ?? DEFAULT_GRAPH);
+  if (!compiled.ok) throw new RuntimeError('invalid_graph', compiled.message);
+  const graph: RuntimeGraph = compiled.graph;
+  const gateway: EventGateway = createEventGateway(options.validator);
+  const sessions = new Map<string, RuntimeSession>();
+  // Counters of closed sessions stay readable (bounded: the oldest is forgotten first).
+  const closed = new Map<string, Readonly<Record<Lane, number>>>();
+  const retire = async (session_id: string, session: RuntimeSession) => {
+    await session.stop();
+    sessions.delete(session_id);
+    closed.set(session_id, { ...session.published });
+    if (closed.size > limits.max_sessions) closed.delete(closed.keys().next().value ?? '');
+  };
+  let stopped = false;
+  const capacity = { active_turns: 0 };
+  const get = (session_id: string): RuntimeSession => {
+    const session = sessions.get(session_id);
+    if (session === undefined)
+      throw new RuntimeError('unknown_session', `unknown session ${session_id}`);
+    return session;
+  };
+  return {
+    openSession(session) {
+      if (stopped) throw new RuntimeError('stopped', 'runtime stopped');
+      if (sessions.has(session.session_id)) {
+        throw new RuntimeError('duplicate_session', `session ${session.session_id} is open`);
+      }
+      if (sessions.size >= limits.max_sessions) {
+        throw new RuntimeError('capacity', `at most ${String(limits.max_sessions)} sessions`);
+      }
+      sessions.set(
+        session.session_id,
+        new RuntimeSession({
+          options,
+          limits,
+          graph,
+          gateway,
+          snapshot: options.snapshot ?? {},
+          tenant_id: session.tenant_id ?? 'default',
+          session_id: session.session_id,
+          pipeline_version: session.pipeline_version ?? 'pipeline-v1',
+          authority_epoch: session.authority_epoch ?? 1,
+          system_prompt: session.system_prompt,
+          policies: session.policies,
+          capacity,
+        }),
+      );
+      return session.session_id;
+    },
+    feed(session_id, event) {
+      const session = sessions.get(session_id);
+      if (session === undefined) {
+        return {
+          accepted: false,
+          rejection: { code: 'unknown_session', message: `unknown session ${session_id}` },
+        };
+      }
+      return session.feed(event);
+    },
+    subscribe(session_id, listener) {
+      return get(session_id).subscribe(listener);
+    },
+    published(session_id) {
+      return closed.get(session_id) ?? get(session_id).published;
+    },
+    async closeSession(session_id) {
+      await retire(session_id, get(session_id));
+    },
+    async stop() {
+      stopped = true;
+      for (const [id, session] of [...sessions]) await retire(id, session);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * `runtime-nats`: the runtime scenarios over NATS on loopback. Starts its own nats-server; the
+ * worker side and the transport side use separate connections, as separate processes would.
+ */
+import { createNatsBus } from '../../../adapters/bus/nats/index.ts';
+import type { Benchmark } from '../benchmark.ts';
+import { startNatsServer } from '../../nats/nats-server.ts';
+import { runtimeBusReport } from './runtime-report.ts';
+
+/** The `runtime-nats` benchmark. */
+export const runtimeNatsBenchmark: Benchmark = {
+  name: 'runtime-nats',
+  summary:
+    'runtime over NATS (loopback): edge rate, ingress latency, overhead, cancel, 200-session load',
+  async run() {
+    const server = await startNatsServer();
+    try {
+      const worker = await createNatsBus({ servers: server.url, name: 'bench-worker' });
+      const transport = await createNatsBus({ servers: server.url, name: 'bench-transport' });
+      try {
+        return await runtimeBusReport(
+          'nats',
+          { worker, transport },
+          {
+            overheadP95Ms: 5,
+            cancelP95Ms: 3,
+            loadP99Ms: 20,
+          },
+        );
+      } finally {
+        await transport.close();
+        await worker.close();
+      }
+    } finally {
+      await server.dispose();
+    }
+  },
+};

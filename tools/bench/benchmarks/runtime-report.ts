@@ -1,0 +1,135 @@
+/**
+ * Runs every bus-level runtime scenario on one pair of buses and states each target with an
+ * honest pass/fail, shared by `runtime-embedded` and `runtime-nats`.
+ */
+import type { BenchMetric, BenchResult } from '../benchmark.ts';
+import { figure, gate, latencyFigures, percentile, type RigBuses } from './runtime-kit.ts';
+import {
+  cancelToSilence,
+  concurrentAudio,
+  edgeThroughput,
+  ingressLatency,
+  outputOverhead,
+} from './runtime-scenarios.ts';
+
+/** Targets of one bus (ms). */
+export type RuntimeTargets = {
+  readonly overheadP95Ms: number;
+  readonly cancelP95Ms: number;
+  readonly loadP99Ms: number;
+};
+
+/** Sizes of the scenarios. */
+const SIZE = { frames: 5000, samples: 1000, overhead: 50, cancel: 15, sessions: 200, seconds: 3 };
+
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+
+/** Runs the scenarios on `buses` and reports figures, gates and notes. */
+export async function runtimeBusReport(
+  label: string,
+  buses: RigBuses,
+  targets: RuntimeTargets,
+): Promise<BenchResult> {
+  const metrics: BenchMetric[] = [];
+  const notes: string[] = [];
+  const rate = await edgeThroughput(buses, SIZE.frames);
+  metrics.push(
+    figure(
+      'edge_events_per_second',
+      `${String(SIZE.frames)} audio frames, transport publish -> session fed (one bus edge)`,
+      'events/s',
+      rate,
+    ),
+  );
+
+  const latency = await ingressLatency(buses, SIZE.samples);
+  metrics.push(
+    ...latencyFigures(
+      'ingress_to_first_node',
+      'time from transport publish to the session ingress stage (RK-05/RK-22) done, one frame at a time',
+      latency,
+    ),
+  );
+
+  const overhead = await outputOverhead(buses, SIZE.overhead);
+  const overheadP95 = percentile(overhead, 95);
+  metrics.push(
+    ...latencyFigures(
+      'transcript_to_first_chunk',
+      'time from publishing a final transcript to the first output chunk at the transport, zero-latency sims',
+      overhead,
+    ),
+  );
+  metrics.push(
+    gate(
+      `overhead_p95_le_${String(targets.overheadP95Ms)}_ms`,
+      `runtime overhead p95 <= ${String(targets.overheadP95Ms)} ms`,
+      overheadP95 <= targets.overheadP95Ms,
+    ),
+  );
+  notes.push(
+    `${label}: transcript -> first chunk p95 ${overheadP95.toFixed(3)} ms over ${String(overhead.length)}/${String(SIZE.overhead)} trials, target <= ${String(targets.overheadP95Ms)} ms: ${verdict(overheadP95 <= targets.overheadP95Ms)}.`,
+  );
+
+  const cancels = await cancelToSilence(buses, SIZE.cancel);
+  const toLast = cancels.map((c) => c.toLastChunkMs);
+  const after = cancels.map((c) => c.chunksAfterReturn);
+  const cancelP95 = percentile(toLast, 95);
+  const aborted = cancels.filter((c) => c.aborted).length;
+  metrics.push(
+    ...latencyFigures(
+      'cancel_to_last_chunk',
+      'time from the cancel call to the last output chunk of the cancelled turn at the transport (0 when none came after the call)',
+      toLast,
+    ),
+  );
+  metrics.push(
+    figure(
+      'chunks_after_cancel_returned_max',
+      'most output chunks of the cancelled turn that reached the transport after the cancel call returned, over all trials',
+      'chunks',
+      Math.max(0, ...after),
+    ),
+  );
+  metrics.push(
+    gate(
+      `cancel_p95_le_${String(targets.cancelP95Ms)}_ms`,
+      `cancel -> last chunk p95 <= ${String(targets.cancelP95Ms)} ms`,
+      cancelP95 <= targets.cancelP95Ms,
+    ),
+  );
+  metrics.push(
+    gate(
+      'zero_chunks_after_cancel',
+      'no chunk after the cancel call returned, in every trial',
+      after.every((n) => n === 0) && cancels.length === SIZE.cancel,
+    ),
+  );
+  notes.push(
+    `${label}: cancel -> last chunk p95 ${cancelP95.toFixed(3)} ms (target <= ${String(targets.cancelP95Ms)} ms: ${verdict(cancelP95 <= targets.cancelP95Ms)}); chunks after cancel returned per trial: [${after.join(', ')}] (target 0 in every trial: ${verdict(after.every((n) => n === 0))}); ${String(aborted)}/${String(cancels.length)} trials ended in abort, the rest had already committed when the cancel landed.`,
+  );
+
+  const load = await concurrentAudio(buses, SIZE.sessions, SIZE.seconds);
+  const loadP99 = percentile(load.latencies, 99);
+  metrics.push(
+    ...latencyFigures(
+      'load_ingress_to_node',
+      `time from publish to session fed, ${String(SIZE.sessions)} sessions x 50 frames/s in and out for ${String(SIZE.seconds)} s`,
+      load.latencies,
+    ),
+  );
+  metrics.push(
+    gate(
+      `load_p99_lt_${String(targets.loadP99Ms)}_ms`,
+      `p99 ingress -> node < ${String(targets.loadP99Ms)} ms under load`,
+      loadP99 < targets.loadP99Ms,
+    ),
+  );
+  notes.push(
+    `${label}: load ${String(SIZE.sessions)} sessions: ingress fed ${String(load.fed)}/${String(load.sent)}, egress received ${String(load.egressReceived)}/${String(load.egressSent)}; p99 ${loadP99.toFixed(3)} ms, target < ${String(targets.loadP99Ms)} ms: ${verdict(loadP99 < targets.loadP99Ms)}.`,
+  );
+  notes.push(
+    `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side applies no egress fence of its own (no gateway yet), so a NATS chunk published before the worker applied the cancel still arrives. Wall time via performance.now() in one process; 2 shared cores.`,
+  );
+  return { metrics, notes };
+}

@@ -1,0 +1,162 @@
+/**
+ * The runtime measurements shared by the embedded and NATS benchmarks: edge throughput, ingress
+ * latency, runtime overhead, cancel-to-silence, and many concurrent audio sessions. Each returns
+ * raw samples; the benchmark files turn them into figures and gates.
+ */
+import { performance } from 'node:perf_hooks';
+import { createRig, until, type RigBuses } from './runtime-kit.ts';
+
+let counter = 0;
+/** Untimed trials before the timed ones. */
+const WARMUP = 5;
+const sid = (what: string) => `${what}-${String(process.pid)}-${String((counter += 1))}`;
+
+/** Audio frames per second published by the transport and fed to the session by the worker side. */
+export async function edgeThroughput(buses: RigBuses, frames: number): Promise<number> {
+  const rig = createRig(buses);
+  let fed = 0;
+  const session = await rig.open(sid('tp'), { onFed: () => (fed += 1) });
+  const start = performance.now();
+  for (let i = 0; i < frames; i++) await session.send('audio_frame');
+  await until(() => fed >= frames, 30_000);
+  const elapsed = performance.now() - start;
+  await session.close();
+  await rig.close();
+  return (fed / elapsed) * 1000;
+}
+
+/** Ms from the transport's publish of one audio frame until the session fed it (one at a time). */
+export async function ingressLatency(buses: RigBuses, samples: number): Promise<number[]> {
+  const rig = createRig(buses);
+  const latencies: number[] = [];
+  let wake = () => undefined as void;
+  const session = await rig.open(sid('lat'), {
+    onFed: (_kind, sent, fed) => {
+      latencies.push(fed - sent);
+      wake();
+    },
+  });
+  for (let i = 0; i < samples; i++) {
+    const done = new Promise<void>((resolve) => (wake = resolve));
+    await session.send('audio_frame');
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 5000))]);
+  }
+  await session.close();
+  await rig.close();
+  return latencies;
+}
+
+/** Ms from publishing a final transcript to the first output chunk at the transport (zero-latency sims). */
+export async function outputOverhead(buses: RigBuses, trials: number): Promise<number[]> {
+  const rig = createRig(buses, { zeroLatency: true });
+  const samples: number[] = [];
+  // A session end may wait on runtime timers; trials do not wait for it.
+  const closing: Promise<void>[] = [];
+  // The first trials run cold (JIT, lazy compilation); they are measured but not kept.
+  for (let i = 0; i < trials + WARMUP; i++) {
+    let first: number | undefined;
+    const session = await rig.open(sid('ovh'), { onChunk: (_e, at) => (first ??= at) });
+    await session.send('connection', 'connected');
+    await session.send('speech_started');
+    const start = performance.now();
+    await session.send('transcript_final', 'hello there');
+    const came = await until(() => first !== undefined, 5000);
+    if (came && i >= WARMUP) samples.push((first ?? start) - start);
+    closing.push(session.close());
+  }
+  await Promise.all(closing);
+  await rig.close();
+  return samples;
+}
+
+/** One cancel trial: ms from the cancel call to the turn's last chunk, chunks after it returned. */
+export type CancelSample = {
+  readonly toLastChunkMs: number;
+  readonly chunksAfterReturn: number;
+  /** The turn ended with `abort` (the cancel won), not `commit`. */
+  readonly aborted: boolean;
+};
+
+/** Cancels a speaking turn (real-time sims) and watches what still reaches the transport. */
+export async function cancelToSilence(buses: RigBuses, trials: number): Promise<CancelSample[]> {
+  const rig = createRig(buses, { dense: true });
+  const samples: CancelSample[] = [];
+  const closing: Promise<void>[] = [];
+  for (let i = 0; i < trials; i++) {
+    const chunks: number[] = [];
+    let closed = false;
+    let aborted = false;
+    const session = await rig.open(sid('cxl'), {
+      onChunk: (_e, at) => chunks.push(at),
+      onControl: (signal) => {
+        closed ||= signal === 'close';
+        aborted ||= signal === 'abort';
+      },
+    });
+    await session.send('connection', 'connected');
+    await session.send('speech_started');
+    await session.send('transcript_final', 'tell me a long story');
+    if (await until(() => chunks.length > 0, 10_000)) {
+      const called = performance.now();
+      await session.send('cancel');
+      const returned = performance.now();
+      await until(() => closed, 5000);
+      // Anything still in flight lands within a few ms of the close on loopback.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const last = Math.max(...chunks);
+      samples.push({
+        toLastChunkMs: Math.max(0, last - called),
+        chunksAfterReturn: chunks.filter((at) => at > returned).length,
+        aborted,
+      });
+    }
+    closing.push(session.close());
+  }
+  await Promise.all(closing);
+  await rig.close();
+  return samples;
+}
+
+/** Result of {@link concurrentAudio}. */
+export type LoadResult = {
+  readonly latencies: readonly number[];
+  readonly sent: number;
+  readonly fed: number;
+  readonly egressSent: number;
+  readonly egressReceived: number;
+};
+
+/** `sessions` sessions each streaming a 20 ms frame in and one out every 20 ms for `seconds`. */
+export async function concurrentAudio(
+  buses: RigBuses,
+  sessions: number,
+  seconds: number,
+): Promise<LoadResult> {
+  const rig = createRig(buses, { max_sessions: sessions });
+  const latencies: number[] = [];
+  let egressReceived = 0;
+  const open = await Promise.all(
+    Array.from({ length: sessions }, (_, i) =>
+      rig.open(sid(`load${String(i)}`), {
+        onFed: (_kind, sent, fed) => latencies.push(fed - sent),
+        onEgress: () => (egressReceived += 1),
+      }),
+    ),
+  );
+  let sent = 0;
+  let egressSent = 0;
+  const ticks = Math.round((seconds * 1000) / 20);
+  const start = performance.now();
+  for (let tick = 0; tick < ticks; tick++) {
+    await Promise.all(open.map((s) => s.send('audio_frame')));
+    await Promise.all(open.map((s) => s.egress()));
+    sent += sessions;
+    egressSent += sessions;
+    const next = start + (tick + 1) * 20;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+  }
+  await until(() => latencies.length >= sent && egressReceived >= egressSent, 10_000);
+  await Promise.all(open.map((s) => s.close()));
+  await rig.close();
+  return { latencies, sent, fed: latencies.length, egressSent, egressReceived };
+}

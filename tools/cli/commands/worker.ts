@@ -1,0 +1,154 @@
+/**
+ * `rspp worker`: a runtime worker process. It joins the worker queue group, takes sessions up to
+ * its concurrency, runs them on the NATS bus with sim providers, and on SIGTERM (or SIGINT)
+ * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
+ */
+import { hostname } from 'node:os';
+import { assertSubjectToken } from '../../../contracts/index.ts';
+import { startWorker, type Worker } from '../../worker/index.ts';
+import { parseFlags } from '../args.ts';
+import { EXIT, type CliIo, type Command } from '../command.ts';
+
+const OPTIONS = {
+  'nats-url': { type: 'string' },
+  concurrency: { type: 'string' },
+  tenant: { type: 'string' },
+  name: { type: 'string' },
+  'connect-timeout-ms': { type: 'string' },
+} as const;
+
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS]
+
+Joins the worker queue group on the assignment subject and runs the sessions it is assigned
+(sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
+SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one terminal, exit 0.
+
+  --nats-url URL            NATS server, e.g. nats://127.0.0.1:4222 (required)
+  --concurrency N           sessions at once, 1..1024 (default 4); beyond it, refused at_capacity
+  --tenant T                serve only tenant T (default: every tenant)
+  --name ID                 worker id in replies and logs (default <host>-<pid>)
+  --connect-timeout-ms MS   bound on connecting, 100..60000 (default 5000)
+
+Exit codes: 0 drained; 1 NATS unreachable or connection lost; 2 usage error.`;
+
+/** Validated flags of a worker. */
+export type WorkerFlags = {
+  readonly natsUrl: string;
+  readonly concurrency: number;
+  readonly tenant?: string;
+  readonly name: string;
+  readonly connectTimeoutMs: number;
+};
+
+const integer = (flag: string, text: string, min: number, max: number): number | string => {
+  if (!/^\d{1,7}$/.test(text) || Number(text) < min || Number(text) > max) {
+    return `${flag}: expected an integer ${String(min)}..${String(max)}, received ${text}`;
+  }
+  return Number(text);
+};
+
+/** Parses and validates the flags; the error names the field, expected and received values. */
+export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error: string } {
+  const parsed = parseFlags(args, OPTIONS);
+  if (!parsed.ok) return { error: parsed.message };
+  if (parsed.positionals.length > 0) {
+    return { error: `arguments: expected none, received ${parsed.positionals.join(' ')}` };
+  }
+  const v = parsed.values;
+  const natsUrl = v['nats-url'];
+  if (natsUrl === undefined)
+    return { error: '--nats-url: expected nats://host:port, received nothing' };
+  if (!/^(nats|tls|wss?):\/\/[^\s]+$|^[\w.-]+:\d+$/.test(natsUrl)) {
+    return { error: `--nats-url: expected nats://host:port, received ${natsUrl}` };
+  }
+  const concurrency = integer('--concurrency', v.concurrency ?? '4', 1, 1024);
+  if (typeof concurrency === 'string') return { error: concurrency };
+  const timeout = integer('--connect-timeout-ms', v['connect-timeout-ms'] ?? '5000', 100, 60_000);
+  if (typeof timeout === 'string') return { error: timeout };
+  if (v.tenant !== undefined) {
+    try {
+      assertSubjectToken('tenant_id', v.tenant);
+    } catch (error) {
+      return { error: `--tenant: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  const name = v.name ?? `${hostname()}-${String(process.pid)}`;
+  if (!/^[\w-]{1,64}$/.test(name)) {
+    return { error: `--name: expected 1-64 letters, digits, _ or -, received ${name}` };
+  }
+  return {
+    natsUrl,
+    concurrency,
+    name,
+    connectTimeoutMs: timeout,
+    ...(v.tenant === undefined ? {} : { tenant: v.tenant }),
+  };
+}
+
+/** Resolves with the name of the first shutdown signal; the default listens on the process. */
+export type ShutdownSignal = () => Promise<string>;
+
+const processShutdown: ShutdownSignal = () =>
+  new Promise((resolve) => {
+    const on = (name: string) => () => {
+      process.off('SIGTERM', term);
+      process.off('SIGINT', int);
+      resolve(name);
+    };
+    const term = on('SIGTERM');
+    const int = on('SIGINT');
+    process.once('SIGTERM', term);
+    process.once('SIGINT', int);
+  });
+
+/** Runs a worker with validated flags until `shutdown` resolves, then drains. */
+export async function runWorker(
+  flags: WorkerFlags,
+  io: CliIo,
+  shutdown: ShutdownSignal = processShutdown,
+): Promise<number> {
+  let worker: Worker;
+  const stopping = shutdown();
+  try {
+    worker = await startWorker({
+      natsUrl: flags.natsUrl,
+      concurrency: flags.concurrency,
+      worker_id: flags.name,
+      connectTimeoutMs: flags.connectTimeoutMs,
+      log: (event) => io.out(JSON.stringify(event)),
+      ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
+    });
+  } catch (error) {
+    io.err(
+      `rspp worker: cannot connect to ${flags.natsUrl}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return EXIT.failure;
+  }
+  const outcome = await Promise.race([
+    stopping.then((signal) => ({ signal })),
+    worker.lost.then((reason) => ({ lost: reason })),
+  ]);
+  if ('lost' in outcome) {
+    io.err(`rspp worker: NATS connection lost: ${outcome.lost}`);
+    return EXIT.failure;
+  }
+  io.out(JSON.stringify({ event: 'signal', signal: outcome.signal }));
+  await worker.drain();
+  return EXIT.ok;
+}
+
+/** The `worker` command. */
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'Run a runtime worker: take sessions from the NATS queue group (sim providers).',
+  usage: USAGE,
+  async run(args, io) {
+    const flags = parseWorkerFlags(args);
+    if ('error' in flags) {
+      io.err(`rspp worker: ${flags.error}`);
+      io.err(USAGE);
+      return EXIT.usage;
+    }
+    return runWorker(flags, io);
+  },
+};

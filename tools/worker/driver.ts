@@ -1,0 +1,174 @@
+/**
+ * A session driver: plays the transport gateway against a worker group over NATS. It subscribes
+ * to the session's lanes, assigns the session on the assignment subject (retrying refusals),
+ * publishes the transport events of a scripted conversation onto the session's lane subjects,
+ * and collects the ControlLane sequence the runtime published, as the bus delivered it.
+ */
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  assignmentSubject,
+  type BusPort,
+  type BusSubscription,
+  type ControlSignal,
+} from '../../contracts/index.ts';
+import { ingressRecord, type Script, type ScriptStep } from '../run/script.ts';
+import {
+  ingressOf,
+  type AssignedSessionOptions,
+  type AssignmentReply,
+  type EndReply,
+  type IngressPayload,
+} from './protocol.ts';
+
+/** What a driver talks through: a plain connection (assignment, end) and a bus (lanes). */
+export type DriverLink = { readonly nc: NatsConnection; readonly bus: BusPort };
+
+/** A session assigned to a worker, driven from here. */
+export type DrivenSession = {
+  readonly tenant_id: string;
+  readonly session_id: string;
+  readonly worker_id: string;
+  /** Refusals received before a worker accepted. */
+  readonly refusals: readonly AssignmentReply[];
+  /** The runtime's ControlLane records, in delivery order (grows while the session runs). */
+  readonly control: readonly ControlSignal[];
+  /** Publishes one scripted transport event onto the session's lane subject. */
+  feed(step: ScriptStep): Promise<void>;
+  /** Waits (polling, bounded) until `done(control)` holds; rejects with `what` on timeout. */
+  waitFor(done: (control: readonly ControlSignal[]) => boolean, what: string): Promise<void>;
+  /** Asks the worker to end the session, then waits for every ControlLane record it published. */
+  end(): Promise<EndReply>;
+  /** Stops listening to the session's lanes. */
+  close(): Promise<void>;
+};
+
+/** Options of {@link assignSession}. */
+export type AssignOptions = {
+  readonly tenant_id: string;
+  readonly session_id: string;
+  readonly options?: AssignedSessionOptions;
+  /** Assignment attempts before giving up on refusals (default 20). */
+  readonly attempts?: number;
+  /** Bound on each wait (request, delivery), in ms (default 15 000). */
+  readonly timeoutMs?: number;
+};
+
+/** Subscribes to the session's lanes, then assigns it to a worker of the queue group. */
+export async function assignSession(
+  link: DriverLink,
+  options: AssignOptions,
+): Promise<DrivenSession> {
+  const { tenant_id, session_id } = options;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const control: ControlSignal[] = [];
+  const subscription: BusSubscription = await link.bus.subscribe(tenant_id, session_id, (e) => {
+    if (ingressOf(e) === undefined && e.record.lane === 'ControlLane') {
+      control.push(e.record as ControlSignal);
+    }
+  });
+  const refusals: AssignmentReply[] = [];
+  let accepted: Extract<AssignmentReply, { accepted: true }> | undefined;
+  try {
+    for (let attempt = 0; attempt < (options.attempts ?? 20) && accepted === undefined; attempt++) {
+      const request = {
+        tenant_id,
+        session_id,
+        ...(options.options ? { options: options.options } : {}),
+      };
+      const msg = await link.nc.request(assignmentSubject(tenant_id), JSON.stringify(request), {
+        timeout: timeoutMs,
+      });
+      const answer = msg.json<AssignmentReply>();
+      if (answer.accepted) accepted = answer;
+      else {
+        refusals.push(answer);
+        await delay(20 * (attempt + 1));
+      }
+    }
+  } catch (error) {
+    await subscription.close();
+    throw error;
+  }
+  if (accepted === undefined) {
+    await subscription.close();
+    throw new Error(`session ${session_id}: refused ${String(refusals.length)} times`);
+  }
+  const inbox = accepted.session_inbox;
+  let n = 0;
+  const waitFor = (done: (c: readonly ControlSignal[]) => boolean, what: string) =>
+    poll(() => done(control), timeoutMs, `session ${session_id}: ${what}`);
+  return {
+    tenant_id,
+    session_id,
+    worker_id: accepted.worker_id,
+    refusals,
+    control,
+    async feed(step) {
+      n += 1;
+      const payload: IngressPayload = {
+        rspp_ingress: step.kind,
+        ...(step.kind === 'transcript_final' && step.text !== undefined ? { text: step.text } : {}),
+      };
+      await link.bus.publish({
+        tenant_id,
+        record: ingressRecord(session_id, step, n, options.options?.authority_epoch ?? 1),
+        payload,
+      });
+    },
+    waitFor,
+    async end() {
+      const msg = await link.nc.request(inbox, JSON.stringify({ op: 'end' }), {
+        timeout: timeoutMs,
+      });
+      const ended = msg.json<EndReply>();
+      if (ended.ended !== true) throw new Error(`session ${session_id}: end failed`);
+      await waitFor((c) => c.length >= ended.published.ControlLane, 'ControlLane delivery');
+      return ended;
+    },
+    close: () => subscription.close(),
+  };
+}
+
+/** Options of {@link driveSession}. */
+export type DriveOptions = AssignOptions & {
+  readonly script: Script;
+  /** Real ms per script ms between steps (default 1). */
+  readonly timeScale?: number;
+};
+
+/** What {@link driveSession} produced. */
+export type DriveResult = {
+  readonly worker_id: string;
+  readonly control: readonly ControlSignal[];
+  readonly ended: EndReply;
+};
+
+/** Assigns a session, plays the script in (scaled) real time, ends it and collects ControlLane. */
+export async function driveSession(link: DriverLink, options: DriveOptions): Promise<DriveResult> {
+  const session = await assignSession(link, options);
+  try {
+    const scale = options.timeScale ?? 1;
+    let at = 0;
+    for (const step of options.script.steps) {
+      await delay((step.at_ms - at) * scale);
+      at = step.at_ms;
+      await session.feed(step);
+    }
+    await delay((options.script.end_ms - at) * scale);
+    const ended = await session.end();
+    return { worker_id: session.worker_id, control: [...session.control], ended };
+  } finally {
+    await session.close();
+  }
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** Polls `done` every 10 ms until it holds; rejects after `timeoutMs`. */
+async function poll(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}

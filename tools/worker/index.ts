@@ -1,0 +1,25 @@
+/**
+ * Public surface of tools/worker: the `rspp worker` process core, its protocol, and the session
+ * driver that plays a transport gateway against a worker group.
+ */
+export { startWorker, type Worker, type WorkerOptions } from './worker.ts';
+export {
+  ingressOf,
+  parseAssignmentRequest,
+  type AssignedSessionOptions,
+  type AssignmentReply,
+  type AssignmentRequest,
+  type EndReply,
+  type EndRequest,
+  type IngressPayload,
+  type RefusalReason,
+} from './protocol.ts';
+export { createRealClock, type RealClock } from './real-clock.ts';
+export { buildClockedSimRuntime, type ClockedSimRuntimeOptions } from './sim-runtime.ts';
+export {
+  assignSession,
+  driveSession,
+  type DriveOptions,
+  type DriveResult,
+  type DrivenSession,
+} from './driver.ts';

@@ -1,0 +1,128 @@
+/**
+ * The worker protocol (ADR 0013): the assignment request a worker in the queue group answers,
+ * its reply, the end request sent to the worker's session inbox, and the marker that tells a
+ * transport ingress envelope apart from the runtime's own output on a session's lane subjects.
+ */
+import type { BusPayload, BusEnvelope } from '../../contracts/index.ts';
+import type { IngressKind } from '../../actors/index.ts';
+
+/** Options of an assigned session (a subset of the Runtime's session options). */
+export type AssignedSessionOptions = {
+  readonly pipeline_version?: string;
+  readonly authority_epoch?: number;
+  readonly system_prompt?: string;
+};
+
+/** Request on `rspp.v1.<tenant>.assign`: run this session. */
+export type AssignmentRequest = {
+  readonly tenant_id: string;
+  readonly session_id: string;
+  readonly options?: AssignedSessionOptions;
+};
+
+/** Why a worker refused a session. */
+export type RefusalReason = 'at_capacity' | 'draining' | 'duplicate_session' | 'invalid_request';
+
+/** Reply to an {@link AssignmentRequest}. */
+export type AssignmentReply =
+  | {
+      readonly accepted: true;
+      readonly worker_id: string;
+      /** Inbox of this session on the worker: an {@link EndRequest} there ends the session. */
+      readonly session_inbox: string;
+    }
+  | {
+      readonly accepted: false;
+      readonly worker_id: string;
+      readonly reason: RefusalReason;
+      readonly message: string;
+    };
+
+/** Request on a session inbox: the call is over. */
+export type EndRequest = { readonly op: 'end' };
+
+/** Reply to an {@link EndRequest}: the session is closed and these envelopes were published. */
+export type EndReply = {
+  readonly ended: true;
+  readonly published: { readonly ControlLane: number; readonly DataLane: number };
+};
+
+/** Payload a transport gateway puts beside an ingress record (`rspp_ingress` marks it). */
+export type IngressPayload = {
+  readonly rspp_ingress: IngressKind;
+  readonly text?: string;
+};
+
+const INGRESS_KINDS: readonly string[] = [
+  'speech_started',
+  'transcript_final',
+  'audio_frame',
+  'connection',
+  'cancel',
+];
+
+/** The ingress payload of an envelope, or undefined for the runtime's own output. */
+export function ingressOf(envelope: BusEnvelope): IngressPayload | undefined {
+  const payload: BusPayload | undefined = envelope.payload;
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const record = payload as { readonly [key: string]: BusPayload };
+  const kind = record['rspp_ingress'];
+  if (typeof kind !== 'string' || !INGRESS_KINDS.includes(kind)) return undefined;
+  const text = record['text'];
+  return {
+    rspp_ingress: kind as IngressKind,
+    ...(typeof text === 'string' ? { text } : {}),
+  };
+}
+
+/** Parses an assignment request; the error names the field, expected and received value. */
+export function parseAssignmentRequest(value: unknown): AssignmentRequest | { error: string } {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { error: `request: expected an object, received ${describe(value)}` };
+  }
+  const v = value as Record<string, unknown>;
+  for (const field of ['tenant_id', 'session_id'] as const) {
+    if (typeof v[field] !== 'string' || v[field] === '') {
+      return { error: `${field}: expected a non-empty string, received ${describe(v[field])}` };
+    }
+  }
+  const options = v['options'];
+  if (options === undefined) {
+    return { tenant_id: v['tenant_id'] as string, session_id: v['session_id'] as string };
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return { error: `options: expected an object, received ${describe(options)}` };
+  }
+  const o = options as Record<string, unknown>;
+  const epoch = o['authority_epoch'];
+  if (epoch !== undefined && (typeof epoch !== 'number' || !Number.isInteger(epoch) || epoch < 0)) {
+    return {
+      error: `options.authority_epoch: expected an integer >= 0, received ${describe(epoch)}`,
+    };
+  }
+  for (const field of ['pipeline_version', 'system_prompt'] as const) {
+    if (o[field] !== undefined && typeof o[field] !== 'string') {
+      return { error: `options.${field}: expected a string, received ${describe(o[field])}` };
+    }
+  }
+  return {
+    tenant_id: v['tenant_id'] as string,
+    session_id: v['session_id'] as string,
+    options: {
+      ...(typeof o['pipeline_version'] === 'string'
+        ? { pipeline_version: o['pipeline_version'] }
+        : {}),
+      ...(typeof epoch === 'number' ? { authority_epoch: epoch } : {}),
+      ...(typeof o['system_prompt'] === 'string' ? { system_prompt: o['system_prompt'] } : {}),
+    },
+  };
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 64));
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'number' || typeof value === 'boolean')
+    return `${typeof value} ${String(value)}`;
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
