@@ -143,11 +143,16 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
     },
     cancel(kind) {
       if (!live) return;
-      invocation.send({ type: 'invocation.cancel', ...time(clock) });
-      nodeActor.send({
-        type: kind === 'barge_in' ? 'node.barge_in' : 'node.cancel',
-        ...time(clock),
-      });
+      // A finished machine is left alone: xstate warns (printing the event) on sends to it.
+      if (invocation.getSnapshot().status === 'active') {
+        invocation.send({ type: 'invocation.cancel', ...time(clock) });
+      }
+      if (nodeActor.getSnapshot().status === 'active') {
+        nodeActor.send({
+          type: kind === 'barge_in' ? 'node.barge_in' : 'node.cancel',
+          ...time(clock),
+        });
+      }
       live = false;
       invocation.stop();
       nodeActor.stop();
