@@ -43,36 +43,55 @@ export function arbitrate(
   return { ...passingArbitration, at_ms, ...overrides };
 }
 
-/** A started turn actor with its recorded outputs. */
-export type TurnRun = {
-  readonly actor: ReturnType<typeof createActor<typeof turnMachine>>;
+/** A started actor with everything it emitted, on its own simulated clock. */
+export type RecordedRun<TActor, TEvent> = {
+  readonly actor: TActor;
   readonly clock: SimulatedClock;
   readonly outputs: TurnEmitted[];
-  send(...events: TurnEvent[]): TurnRun;
+  send(...events: TEvent[]): RecordedRun<TActor, TEvent>;
   /** Outputs recorded since the previous call (or the start). */
   take(): TurnEmitted[];
   value(): unknown;
 };
 
-/** Starts a turn actor on a simulated clock; actor errors fail loudly. */
-export function startTurn(input: Partial<TurnInput> = {}): TurnRun {
-  const clock = new SimulatedClock();
-  const actor = createActor(turnMachine, { input: { ...TURN_INPUT, ...input }, clock });
+/** A started turn actor with its recorded outputs. */
+export type TurnRun = RecordedRun<ReturnType<typeof createActor<typeof turnMachine>>, TurnEvent>;
+
+/** A started session actor with its recorded outputs. */
+export type SessionRun = RecordedRun<
+  ReturnType<typeof createActor<typeof sessionMachine>>,
+  SessionEvent
+>;
+
+/** What `record` needs of an actor (method syntax keeps the handler parameter bivariant). */
+type Recordable = {
+  on(type: '*', handler: (event: TurnEmitted) => void): unknown;
+  subscribe(observer: { error(err: unknown): void }): unknown;
+  start(): unknown;
+  getSnapshot(): { value: unknown };
+};
+
+/** Records what `actor` emits and starts it; actor errors fail loudly. */
+function record<TActor extends Recordable, TEvent>(
+  actor: TActor,
+  clock: SimulatedClock,
+  deliver: (event: TEvent) => void,
+): RecordedRun<TActor, TEvent> {
   const outputs: TurnEmitted[] = [];
   let taken = 0;
-  actor.on('*', (e) => void outputs.push(e));
+  actor.on('*', (e: TurnEmitted) => void outputs.push(e));
   actor.subscribe({
-    error: (err) => {
+    error(err) {
       throw err;
     },
   });
   actor.start();
-  const run: TurnRun = {
+  const run: RecordedRun<TActor, TEvent> = {
     actor,
     clock,
     outputs,
     send(...events) {
-      for (const e of events) actor.send(e);
+      for (const e of events) deliver(e);
       return run;
     },
     take() {
@@ -83,6 +102,13 @@ export function startTurn(input: Partial<TurnInput> = {}): TurnRun {
     value: () => actor.getSnapshot().value,
   };
   return run;
+}
+
+/** Starts a turn actor on a simulated clock; actor errors fail loudly. */
+export function startTurn(input: Partial<TurnInput> = {}): TurnRun {
+  const clock = new SimulatedClock();
+  const actor = createActor(turnMachine, { input: { ...TURN_INPUT, ...input }, clock });
+  return record(actor, clock, (e: TurnEvent) => actor.send(e));
 }
 
 /** A turn driven through T1 and T5: `Active.running` at 20 ms. */
@@ -92,45 +118,11 @@ export function openTurn(input: Partial<TurnInput> = {}): TurnRun {
   return run;
 }
 
-/** A started session actor with its recorded outputs. */
-export type SessionRun = {
-  readonly actor: ReturnType<typeof createActor<typeof sessionMachine>>;
-  readonly clock: SimulatedClock;
-  readonly outputs: TurnEmitted[];
-  send(...events: SessionEvent[]): SessionRun;
-  take(): TurnEmitted[];
-  value(): unknown;
-};
-
-/** Starts a session actor on a simulated clock. */
+/** Starts a session actor on a simulated clock; actor errors fail loudly. */
 export function startSession(input: Partial<SessionInput> = {}): SessionRun {
   const clock = new SimulatedClock();
   const actor = createActor(sessionMachine, { input: { ...SESSION_INPUT, ...input }, clock });
-  const outputs: TurnEmitted[] = [];
-  let taken = 0;
-  actor.on('*', (e) => void outputs.push(e));
-  actor.subscribe({
-    error: (err) => {
-      throw err;
-    },
-  });
-  actor.start();
-  const run: SessionRun = {
-    actor,
-    clock,
-    outputs,
-    send(...events) {
-      for (const e of events) actor.send(e);
-      return run;
-    },
-    take() {
-      const slice = outputs.slice(taken);
-      taken = outputs.length;
-      return slice;
-    },
-    value: () => actor.getSnapshot().value,
-  };
-  return run;
+  return record(actor, clock, (e: SessionEvent) => actor.send(e));
 }
 
 /**
