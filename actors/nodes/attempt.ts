@@ -3,7 +3,7 @@
  * the node's replayable input, cancelled through an AbortController when the invocation leaves
  * `attempting` (result, timeout, cancel). Chunks a retry repeats are not forwarded twice.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { fromCallback, type AnyEventObject, type EventObject } from 'xstate';
 import {
   invokeProvider,
   type AnyProviderPort,
@@ -67,47 +67,66 @@ const INVOKE_ERROR: AttemptOutcome = {
   reason: 'adapter_invoke_error',
 };
 
-/** Creates the attempt logic of one node; `forwarded` counts items already sent downstream. */
-export function createAttemptLogic(deps: AttemptDeps, forwarded: { count: number }) {
-  return fromCallback<EventObject, AttemptRequest>(({ input, sendBack }) => {
-    const controller = new AbortController();
-    const port = deps.port(input.provider_id);
-    let produced = 0;
-    const onChunk = (chunk: ProviderChunk) => {
-      const item = itemOf(chunk);
-      if (item === null || controller.signal.aborted) return;
-      // A retried attempt replays the same deterministic output: skip what already went out.
-      if (produced >= forwarded.count) {
-        forwarded.count += 1;
-        deps.onItem(item, produced, input.provider_invocation_id);
-      }
-      produced += 1;
-    };
-    const settle = (outcome: AttemptOutcome) => {
-      if (controller.signal.aborted) return;
-      sendBack({
-        type: 'attempt.result',
-        outcome,
-        provider_id: input.provider_id,
-        attempt: input.attempt,
-        at_ms: deps.clock.now(),
-        wall_ms: deps.clock.wallNow(),
-      });
-    };
-    if (port === undefined) {
-      queueMicrotask(() => settle(MISSING));
-      return () => controller.abort();
-    }
-    const request = {
-      ...input,
-      modality: port.capabilities.modality,
-      input: deps.input(controller.signal),
-      signal: controller.signal,
-    };
-    void invokeAny(port, request, onChunk).then(
-      (settlement) => settle(settlement.outcome),
-      () => settle(INVOKE_ERROR),
-    );
-    return () => controller.abort();
+/** What an attempt of one node reads: its deps and the count of items already forwarded. */
+export type AttemptContext = { readonly deps: AttemptDeps; readonly forwarded: { count: number } };
+
+/**
+ * One attempt logic shared by every node: it finds its node's deps by the actor system of the
+ * invocation it runs in (each node's invocation actor is a root actor, with its own system), so
+ * the invocation machine is provided once instead of once per node.
+ */
+export function createSharedAttemptLogic(lookup: (system: unknown) => AttemptContext | undefined) {
+  return fromCallback<EventObject, AttemptRequest>(({ input, sendBack, system }) => {
+    const context = lookup(system);
+    if (context === undefined) throw new Error('attempt: no node registered for this invocation');
+    return runAttempt(context.deps, context.forwarded, input, sendBack);
   });
+}
+
+/** Starts one provider call; returns the cleanup that aborts it. */
+function runAttempt(
+  deps: AttemptDeps,
+  forwarded: { count: number },
+  input: AttemptRequest,
+  sendBack: (event: AnyEventObject) => void,
+): () => void {
+  const controller = new AbortController();
+  const port = deps.port(input.provider_id);
+  let produced = 0;
+  const onChunk = (chunk: ProviderChunk) => {
+    const item = itemOf(chunk);
+    if (item === null || controller.signal.aborted) return;
+    // A retried attempt replays the same deterministic output: skip what already went out.
+    if (produced >= forwarded.count) {
+      forwarded.count += 1;
+      deps.onItem(item, produced, input.provider_invocation_id);
+    }
+    produced += 1;
+  };
+  const settle = (outcome: AttemptOutcome) => {
+    if (controller.signal.aborted) return;
+    sendBack({
+      type: 'attempt.result',
+      outcome,
+      provider_id: input.provider_id,
+      attempt: input.attempt,
+      at_ms: deps.clock.now(),
+      wall_ms: deps.clock.wallNow(),
+    });
+  };
+  if (port === undefined) {
+    queueMicrotask(() => settle(MISSING));
+    return () => controller.abort();
+  }
+  const request = {
+    ...input,
+    modality: port.capabilities.modality,
+    input: deps.input(controller.signal),
+    signal: controller.signal,
+  };
+  void invokeAny(port, request, onChunk).then(
+    (settlement) => settle(settlement.outcome),
+    () => settle(INVOKE_ERROR),
+  );
+  return () => controller.abort();
 }

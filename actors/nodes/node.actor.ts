@@ -13,7 +13,7 @@ import {
   type StampIdentity,
 } from '../../machines/index.ts';
 import type { RuntimeClock } from '../edges/index.ts';
-import { createAttemptLogic } from './attempt.ts';
+import { createSharedAttemptLogic, type AttemptContext } from './attempt.ts';
 import type { GraphItem, NodeReport } from './types.ts';
 
 /** What a node actor is given. */
@@ -46,6 +46,16 @@ export type NodeActor = {
 
 const time = (clock: RuntimeClock) => ({ at_ms: clock.now(), wall_ms: clock.wallNow() });
 
+/** Each node's attempt deps by the actor system of its invocation actor (a root actor). */
+const attempts = new WeakMap<object, AttemptContext>();
+/**
+ * The invocation machine with the real `attempt` actor, provided once: `provide` rebuilds the
+ * whole machine, which per node cost a large share of a turn's start.
+ */
+const providedInvocation = invocationMachine.provide({
+  actors: { attempt: createSharedAttemptLogic((system) => attempts.get(system as object)) },
+});
+
 /** Creates the actor of one node. */
 export function createNodeActor(options: NodeActorOptions): NodeActor {
   const { clock, node, report } = options;
@@ -56,15 +66,15 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
     nodeActor.send({ type: 'node.chunk.produced', ...time(clock) });
     report({ kind: 'item', node_id: node.node_id, item, provider_invocation_id });
   };
-  const attempt = createAttemptLogic(
-    {
+  const attemptContext: AttemptContext = {
+    deps: {
       clock,
       port: (id) => options.ports.find((p) => p.capabilities.provider_id === id),
       input: options.input,
       onItem: emitItem,
     },
     forwarded,
-  );
+  };
   const started = time(clock);
   // Degrade and fallback need pre-resolved branches (RK-07) the runtime does not run yet:
   // without one, a failure has no legal path and the turn aborts (lifecycle.md ranks 3/4).
@@ -80,7 +90,7 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
     },
   });
   const modality = node.provider_modality ?? (node.node_type as 'stt' | 'llm' | 'tts');
-  const invocation = createActor(invocationMachine.provide({ actors: { attempt } }), {
+  const invocation = createActor(providedInvocation, {
     clock,
     input: {
       identity: options.identity,
@@ -94,6 +104,7 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
         : { attempt_timeout_ms: options.attempt_timeout_ms }),
     },
   });
+  attempts.set(invocation.system, attemptContext);
   nodeActor.on('*', (event) => {
     if (!live) return;
     if (event.type === 'control.signal') report({ kind: 'signal', signal: event.signal });

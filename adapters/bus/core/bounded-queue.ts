@@ -1,10 +1,15 @@
 /** A fixed-capacity FIFO ring buffer: the storage of every inbound lane queue. */
 
+/** Storage slots a queue starts with; the ring doubles (up to its capacity) as it fills. */
+const INITIAL_SLOTS = 16;
+
 /** FIFO of at most `capacity` items; pushing onto a full queue is refused, never grown. */
 export class BoundedQueue<TItem> {
   /** Most items the queue holds. */
   readonly capacity: number;
-  private readonly slots: (TItem | undefined)[];
+  // Storage grows on demand: a queue of a large capacity that stays nearly empty (the common
+  // case) costs no more than a small one to create and to collect.
+  private slots: (TItem | undefined)[];
   private head = 0;
   private count = 0;
 
@@ -14,7 +19,7 @@ export class BoundedQueue<TItem> {
       throw new RangeError(`queue capacity must be a positive integer, received ${capacity}`);
     }
     this.capacity = capacity;
-    this.slots = new Array<TItem | undefined>(capacity);
+    this.slots = new Array<TItem | undefined>(Math.min(capacity, INITIAL_SLOTS));
   }
 
   /** Number of queued items. */
@@ -30,7 +35,8 @@ export class BoundedQueue<TItem> {
   /** Appends an item; returns false (and keeps the queue unchanged) when full. */
   push(item: TItem): boolean {
     if (this.isFull()) return false;
-    this.slots[(this.head + this.count) % this.capacity] = item;
+    if (this.count === this.slots.length) this.grow();
+    this.slots[(this.head + this.count) % this.slots.length] = item;
     this.count += 1;
     return true;
   }
@@ -41,9 +47,18 @@ export class BoundedQueue<TItem> {
     const item = this.slots[this.head];
     // Clear the slot so a consumed envelope is not kept alive by the ring.
     this.slots[this.head] = undefined;
-    this.head = (this.head + 1) % this.capacity;
+    this.head = (this.head + 1) % this.slots.length;
     this.count -= 1;
     return item;
+  }
+
+  /** Doubles the storage (at most to the capacity), moving the items to its start in order. */
+  private grow(): void {
+    const size = Math.min(this.capacity, this.slots.length * 2);
+    const slots = new Array<TItem | undefined>(size);
+    for (let i = 0; i < this.count; i++) slots[i] = this.slots[(this.head + i) % this.slots.length];
+    this.slots = slots;
+    this.head = 0;
   }
 
   /** Removes every item and returns them oldest first. */

@@ -20,6 +20,26 @@ describe('BoundedQueue', () => {
     expect(queue.shift()).toBeUndefined();
   });
 
+  it('keeps FIFO order while its storage grows from a wrapped head up to a large capacity', () => {
+    const queue = new BoundedQueue<number>(100);
+    const model: number[] = [];
+    let next = 0;
+    // Interleaved pushes and shifts wrap the head before each growth.
+    for (let round = 0; round < 60; round++) {
+      for (let i = 0; i < 3; i++) {
+        expect(queue.push(next)).toBe(model.length < 100);
+        if (model.length < 100) model.push(next);
+        next += 1;
+      }
+      expect(queue.shift()).toBe(model.shift());
+    }
+    expect(queue.size).toBe(model.length);
+    for (; queue.push(next); next += 1) model.push(next);
+    expect(queue.isFull()).toBe(true);
+    expect(queue.size).toBe(100);
+    expect(queue.clear()).toEqual(model);
+  });
+
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new BoundedQueue(0)).toThrow(/positive integer, received 0/);
     expect(() => new BoundedQueue(1.5)).toThrow(RangeError);
