@@ -12,6 +12,8 @@ function mappedPaths(text: string): string[] {
   for (const match of text.matchAll(/`([a-z][\w./*<>{},-]*\/[\w./*<>{},-]*)`/g)) {
     const path = match[1] ?? '';
     if (!/\.(ts|js|json)$|\/$/.test(path)) continue;
+    // reports/ is generated output (gitignored), not a repository path.
+    if (path.startsWith('reports/')) continue;
     paths.add(path);
   }
   return [...paths].sort();
