@@ -87,7 +87,6 @@ export type {
 } from './invocation/types.ts';
 export {
   NODE_AFTER_EVENTS,
-  nodePathDelayMs,
   nodePathEvents,
   nodePathFilterEvents,
   nodePathInput,
@@ -97,7 +96,6 @@ export {
 } from './node.path-events.ts';
 export {
   INVOCATION_AFTER_EVENTS,
-  invocationPathDelayMs,
   invocationPathEvents,
   invocationPathInput,
   invocationPathInputs,

@@ -6,7 +6,7 @@ import {
   type AnyStateMachine,
   type EventObject,
 } from 'xstate';
-import { createTestModel, getShortestPaths, getStateNodes, TestModel } from 'xstate/graph';
+import { createTestModel, getStateNodes, TestModel } from 'xstate/graph';
 import { invocationMachine } from './invocation.machine.ts';
 import { attemptRequest, normalizeOutcome } from './invocation/records.ts';
 import {
@@ -18,10 +18,8 @@ import {
 import type { AttemptRequest, InvocationInput } from './invocation/types.ts';
 import {
   INVOCATION_AFTER_EVENTS,
-  invocationPathDelayMs,
   invocationPathEvents,
   invocationPathInput,
-  invocationPathInputs,
   invocationSerializeState,
 } from './invocation.path-events.ts';
 
@@ -169,62 +167,6 @@ describe('invocationMachine attempts', () => {
 });
 
 describe('invocationMachine path events', () => {
-  type Transition = {
-    eventType: string;
-    source: { id: string; transitions: Map<string, unknown[]>; always?: unknown[] };
-  };
-  type Microstep = { type: string; _transitions?: Transition[] };
-
-  function declaredTransitions(machine: AnyStateMachine): string[] {
-    const declared: string[] = [];
-    for (const node of getStateNodes(machine.root)) {
-      for (const [type, defs] of node.transitions)
-        defs.forEach((_, i) => declared.push(`${node.id}:${type}:${String(i)}`));
-      node.always?.forEach((_, i) => declared.push(`${node.id}:always:${String(i)}`));
-    }
-    return declared.sort();
-  }
-
-  function keyOf(t: Transition): string | null {
-    const list = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
-    const index = list?.indexOf(t) ?? -1;
-    if (index < 0) return null;
-    return `${t.source.id}:${t.eventType === '' ? 'always' : t.eventType}:${String(index)}`;
-  }
-
-  /** Replays `steps` on a live actor (SimulatedClock for delays), recording transitions taken. */
-  function replay(pathInput: InvocationInput, steps: readonly EventObject[], covered: Set<string>) {
-    const clock = new SimulatedClock();
-    const actor = createActor(invocationMachine, {
-      clock,
-      input: pathInput,
-      inspect: (ev) => {
-        // Only machines report microsteps; the default attempt actor is a callback.
-        const step = ev as unknown as Microstep;
-        if (step.type !== '@xstate.microstep') return;
-        for (const t of step._transitions ?? []) {
-          const key = keyOf(t);
-          if (key !== null) covered.add(key);
-        }
-      },
-    });
-    actor.start();
-    for (const event of steps) {
-      if (event.type === 'xstate.init' || actor.getSnapshot().status !== 'active') continue;
-      const delay = invocationPathDelayMs(actor.getSnapshot(), event.type);
-      if (delay === undefined) actor.send(event as never);
-      else clock.increment(delay);
-    }
-    return actor.getSnapshot();
-  }
-
-  const pathsOf = (pathInput: InvocationInput) =>
-    getShortestPaths(invocationMachine, {
-      input: pathInput,
-      events: invocationPathEvents as never,
-      serializeState: invocationSerializeState,
-    });
-
   it('lists exactly the delayed events the machine declares', () => {
     const after = getStateNodes(invocationMachine.root).flatMap((n) =>
       (n.after as { eventType: string }[]).map((t) => t.eventType),
@@ -232,30 +174,8 @@ describe('invocationMachine path events', () => {
     expect([...new Set(after)].sort()).toEqual(Object.values(INVOCATION_AFTER_EVENTS).sort());
   });
 
-  it('replays every shortest path on a live actor with a simulated clock', () => {
-    for (const pathInput of invocationPathInputs) {
-      const paths = pathsOf(pathInput);
-      expect(paths.length).toBeGreaterThan(0);
-      for (const path of paths) {
-        const live = replay(
-          pathInput,
-          path.steps.map((s) => s.event),
-          new Set(),
-        );
-        expect(live.value).toEqual(path.state.value);
-      }
-    }
-  });
-
-  it('takes every declared transition and guard branch across the path inputs', () => {
-    const covered = new Set<string>();
-    for (const pathInput of invocationPathInputs)
-      for (const path of pathsOf(pathInput))
-        for (const event of invocationPathEvents)
-          replay(pathInput, [...path.steps.map((s) => s.event), event], covered);
-    expect(declaredTransitions(invocationMachine).filter((k) => !covered.has(k))).toEqual([]);
-  });
-
+  // Live replay of every path and 100% transition coverage are checked by the generated
+  // suite in test/paths (`npx rspp paths`), which uses these same path events.
   it('terminates traversal with the recommended serializer (TestModel)', () => {
     const model = new TestModel(invocationMachine as AnyStateMachine, {
       events: invocationPathEvents as never,

@@ -8,9 +8,8 @@
  * they are sent like any other event. `createTestModel` rejects machines with `after` or
  * `invoke`, so use `new TestModel(invocationMachine, { events, serializeState })` or the path
  * functions directly. Traversal never starts the invoked `attempt` actor (its mock actor scope
- * defers nothing), so attempt outcomes are the `attempt.result` events below. To replay an
- * `xstate.after.*` step on a live actor, advance its `SimulatedClock` by
- * `invocationPathDelayMs(stepSnapshot, event.type)`: each resting state has at most one timer.
+ * defers nothing), so attempt outcomes are the `attempt.result` events below. A live replay
+ * (the suites `rspp paths` generates) advances the `SimulatedClock` for `xstate.after.*` steps.
  *
  * Input-dependent guard branches need more inputs: `invocationPathInputs[1]` (only `retry` and
  * `fallback` allowed) takes the `canFallback` branch, `invocationPathInputs[2]` (preferred
@@ -115,15 +114,4 @@ export function invocationSerializeState(snapshot: {
 }): string {
   const { provider_index, provider_attempt } = snapshot.context;
   return JSON.stringify({ value: snapshot.value, provider_index, provider_attempt });
-}
-
-/** Clock advance (ms) that fires the delayed event `eventType` from `snapshot`, if it is one. */
-export function invocationPathDelayMs(
-  snapshot: { context: InvocationContext },
-  eventType: string,
-): number | undefined {
-  if (eventType === INVOCATION_AFTER_EVENTS.timeout) return snapshot.context.timeout_ms;
-  if (eventType === INVOCATION_AFTER_EVENTS.backoff)
-    return snapshot.context.last?.outcome.backoff_ms ?? 0;
-  return undefined;
 }

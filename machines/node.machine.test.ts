@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, SimulatedClock, type AnyStateMachine, type EventObject } from 'xstate';
+import { createActor, SimulatedClock, type AnyStateMachine } from 'xstate';
 import { createTestModel, getShortestPaths, getStateNodes, TestModel } from 'xstate/graph';
 import { nodeMachine } from './node.machine.ts';
 import { resolveBudget, type NodeEmitted, type NodeInput } from './node/types.ts';
 import {
   NODE_AFTER_EVENTS,
-  nodePathDelayMs,
   nodePathEvents,
   nodePathFilterEvents,
   nodePathInput,
-  nodePathInputs,
   nodeSerializeState,
 } from './node.path-events.ts';
 
@@ -174,61 +172,6 @@ describe('nodeMachine', () => {
 });
 
 describe('nodeMachine path events', () => {
-  type Transition = {
-    eventType: string;
-    source: { id: string; transitions: Map<string, unknown[]>; always?: unknown[] };
-  };
-  type Microstep = { type: string; _transitions?: Transition[] };
-
-  function declaredTransitions(machine: AnyStateMachine): string[] {
-    const declared: string[] = [];
-    for (const node of getStateNodes(machine.root)) {
-      for (const [type, defs] of node.transitions)
-        defs.forEach((_, i) => declared.push(`${node.id}:${type}:${String(i)}`));
-      node.always?.forEach((_, i) => declared.push(`${node.id}:always:${String(i)}`));
-    }
-    return declared.sort();
-  }
-
-  function keyOf(t: Transition): string | null {
-    const list = t.eventType === '' ? t.source.always : t.source.transitions.get(t.eventType);
-    const index = list?.indexOf(t) ?? -1;
-    if (index < 0) return null;
-    return `${t.source.id}:${t.eventType === '' ? 'always' : t.eventType}:${String(index)}`;
-  }
-
-  /** Replays `steps` on a live actor (SimulatedClock for delays) and records the transitions taken. */
-  function replay(input: NodeInput, steps: readonly EventObject[], covered: Set<string>) {
-    const clock = new SimulatedClock();
-    const actor = createActor(nodeMachine, {
-      clock,
-      input,
-      inspect: (ev) => {
-        const step = ev as unknown as Microstep;
-        // Only machines report microsteps, and this machine invokes none: no actor filter needed
-        // (the initial microstep happens inside createActor, before `actor` exists).
-        if (step.type !== '@xstate.microstep') return;
-        for (const t of step._transitions ?? []) {
-          const key = keyOf(t);
-          if (key !== null) covered.add(key);
-        }
-      },
-    });
-    actor.start();
-    let elapsed = 0;
-    for (const event of steps) {
-      // A final actor is stopped: further events would only log "sent to stopped actor".
-      if (event.type === 'xstate.init' || actor.getSnapshot().status !== 'active') continue;
-      const delay = nodePathDelayMs(actor.getSnapshot(), event.type, elapsed);
-      if (delay === undefined) actor.send(event as never);
-      else {
-        clock.increment(delay);
-        elapsed += delay;
-      }
-    }
-    return actor.getSnapshot();
-  }
-
   it('lists exactly the delayed events the machine declares', () => {
     const after = getStateNodes(nodeMachine.root).flatMap((n) =>
       (n.after as { eventType: string }[]).map((t) => t.eventType),
@@ -236,44 +179,8 @@ describe('nodeMachine path events', () => {
     expect([...new Set(after)].sort()).toEqual(Object.values(NODE_AFTER_EVENTS).sort());
   });
 
-  it('replays every shortest path on a live actor with a simulated clock', () => {
-    for (const input of nodePathInputs) {
-      const paths = getShortestPaths(nodeMachine, {
-        input,
-        events: nodePathEvents as never,
-        serializeState: nodeSerializeState,
-        filterEvents: nodePathFilterEvents,
-      });
-      expect(paths.length).toBeGreaterThan(0);
-      for (const path of paths) {
-        const live = replay(
-          input,
-          path.steps.map((s) => s.event),
-          new Set(),
-        );
-        expect(live.value).toEqual(path.state.value);
-      }
-    }
-  });
-
-  it('takes every declared transition and guard branch across the path inputs', () => {
-    const covered = new Set<string>();
-    for (const input of nodePathInputs) {
-      const paths = getShortestPaths(nodeMachine, {
-        input,
-        events: nodePathEvents as never,
-        serializeState: nodeSerializeState,
-        filterEvents: nodePathFilterEvents,
-      });
-      // Every vertex (shortest path) followed by every event covers every edge.
-      for (const path of paths)
-        for (const event of nodePathEvents)
-          if (nodePathFilterEvents(path.state, event))
-            replay(input, [...path.steps.map((s) => s.event), event], covered);
-    }
-    expect(declaredTransitions(nodeMachine).filter((k) => !covered.has(k))).toEqual([]);
-  });
-
+  // Live replay of every path and 100% transition coverage are checked by the generated
+  // suite in test/paths (`npx rspp paths`), which uses these same path events.
   it('terminates traversal with the default and the recommended serializer', () => {
     const paths = getShortestPaths(nodeMachine, {
       input: nodePathInput,

@@ -13,11 +13,8 @@
  * Both budget timers are armed when the node starts, so while the warning is pending traversal
  * may send the exhaustion first, which cannot happen in real time: pass
  * `filterEvents: nodePathFilterEvents` to drop it (a live replay that advances the clock until
- * the exhaustion fires reaches the same state anyway, after the warning). To replay an
- * `xstate.after.*` step on a live actor, advance its `SimulatedClock` by
- * `nodePathDelayMs(snapshot, event.type, elapsed_ms)` instead of sending the event, where
- * `elapsed_ms` is the clock time advanced so far in that replay (both timers start with the
- * actor and only these steps move the clock).
+ * the exhaustion fires reaches the same state anyway, after the warning). A live replay (the
+ * suites `rspp paths` generates) advances the `SimulatedClock` for `xstate.after.*` steps.
  *
  * One guard branch depends on input: the budget config error is only taken with
  * `nodePathInputs[1]`; everything else with `nodePathInput`.
@@ -136,19 +133,4 @@ function isWarningPending(value: unknown): boolean {
       ? (v as Record<string, unknown>)[key]
       : undefined;
   return pick(pick(pick(value, 'active'), 'running'), 'warning') === 'within_budget';
-}
-
-/**
- * Clock advance (ms) that fires the delayed event `eventType`, if it is one, given `elapsed_ms`
- * already advanced since the node started.
- */
-export function nodePathDelayMs(
-  snapshot: { context: NodeContext },
-  eventType: string,
-  elapsed_ms = 0,
-): number | undefined {
-  const { budget } = snapshot.context;
-  if (eventType === NODE_AFTER_EVENTS.warn) return Math.max(0, budget.warn_ms - elapsed_ms);
-  if (eventType === NODE_AFTER_EVENTS.exhaust) return Math.max(0, budget.exhaust_ms - elapsed_ms);
-  return undefined;
 }
