@@ -10,6 +10,7 @@ export {
   type RuntimeErrorCode,
 } from './runtime.ts';
 export type {
+  AuthorityChange,
   EvidenceVerdict,
   FeedResult,
   IngressKind,

@@ -1,15 +1,20 @@
 /**
  * The session's outbound path: RK-21 restamps every record (event id per owner, runtime
  * sequence per lane, idempotency key), the contract validator checks it, and a bounded outbox
- * hands it to the bus in order, one publish at a time. A record that fails validation is never
- * published (an internal invariant breach, reported as a diagnostic).
+ * hands it to the bus in order per lane, one publish at a time per lane. Lanes do not wait for
+ * each other: the bus orders per lane only (ControlLane even preempts), and a DataLane chunk
+ * waiting for a JetStream ack of a ControlLane signal would add that ack to every chunk's
+ * latency. A record that fails validation is never published (an internal invariant breach,
+ * reported as a diagnostic).
  */
 import type {
+  BusEnvelope,
   BusPayload,
   BusPort,
   ContractValidator,
   ControlSignal,
   EventRecord,
+  Lane,
 } from '../../contracts/index.ts';
 import { eventId } from '../../machines/index.ts';
 import { createSequencer, type Sequencer } from '../identity/sequencer.ts';
@@ -33,7 +38,9 @@ export class SessionPublisher {
   private readonly options: PublisherOptions;
   private readonly sequencer: Sequencer = createSequencer();
   private readonly ordinals = new Map<string, number>();
-  private chain: Promise<void> = Promise.resolve();
+  /** The last publish of each lane; the next one of that lane waits for it. */
+  private readonly chains = new Map<Lane, Promise<void>>();
+  private readonly lanePending = { ControlLane: 0, DataLane: 0, TelemetryLane: 0 };
   private pending = 0;
   /** Envelopes handed to the bus, by lane. */
   readonly published = { ControlLane: 0, DataLane: 0, TelemetryLane: 0 };
@@ -57,10 +64,7 @@ export class SessionPublisher {
 
   /** Resolves once every queued envelope was handed to the bus. */
   async drain(): Promise<void> {
-    for (let tail = this.chain; ; tail = this.chain) {
-      await tail;
-      if (tail === this.chain) return;
-    }
+    while (this.pending > 0) await Promise.all(this.chains.values());
   }
 
   private restamp<TRecord extends EventRecord | ControlSignal>(record: TRecord): TRecord {
@@ -105,22 +109,42 @@ export class SessionPublisher {
     const lane = record.lane ?? 'ControlLane';
     this.published[lane] += 1;
     this.pending += 1;
+    this.lanePending[lane] += 1;
     const envelope = {
       tenant_id: this.options.tenant_id,
       record,
       ...(payload === undefined ? {} : { payload }),
     };
-    this.chain = this.chain
-      .then(() => this.options.bus.publish(envelope))
-      .catch((error: unknown) => {
-        this.options.onDiagnostic(
-          'publish_failed',
-          error instanceof Error ? error.message : String(error),
-        );
-      })
-      .finally(() => {
-        this.pending -= 1;
-      });
+    // Idle lane: hand it to the bus now. Otherwise queue behind the lane's last publish; a
+    // publish queued without need would also wait behind every microtask the graph queued.
+    const tail = this.chains.get(lane);
+    const published =
+      tail === undefined || this.lanePending[lane] === 1
+        ? this.publishNow(envelope)
+        : tail.then(() => this.publishNow(envelope));
+    this.chains.set(
+      lane,
+      published
+        .catch((error: unknown) => {
+          this.options.onDiagnostic(
+            'publish_failed',
+            error instanceof Error ? error.message : String(error),
+          );
+        })
+        .finally(() => {
+          this.pending -= 1;
+          this.lanePending[lane] -= 1;
+        }),
+    );
     return true;
+  }
+
+  /** Calls the bus; a synchronous throw becomes a rejection so it is reported like the rest. */
+  private publishNow(envelope: BusEnvelope): Promise<void> {
+    try {
+      return this.options.bus.publish(envelope);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 }

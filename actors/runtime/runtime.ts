@@ -8,6 +8,7 @@ import { createEventGateway, type EventGateway } from '../guard/gateway.ts';
 import { compileRuntimeGraph, DEFAULT_GRAPH, type RuntimeGraph } from '../graph/graph.ts';
 import { RuntimeSession } from './session.ts';
 import type {
+  AuthorityChange,
   FeedResult,
   RuntimeLimits,
   RuntimeListener,
@@ -32,6 +33,11 @@ export type Runtime = {
   feed(session_id: string, event: TransportEvent): FeedResult;
   /** Subscribes to a session's outputs in order; returns the unsubscribe function. */
   subscribe(session_id: string, listener: RuntimeListener): () => void;
+  /**
+   * RK-24: tells a session its placement's authority changed (lease lost or new epoch); a live
+   * turn of another epoch, or any once unauthorized, is fenced and revoked. True when one was.
+   */
+  setAuthority(session_id: string, change: AuthorityChange): boolean;
   /** Envelopes a session has published, by lane. */
   published(session_id: string): Readonly<Record<Lane, number>>;
   /** Ends one session: its live turn ends with one terminal and `close`; resolves once drained. */
@@ -42,7 +48,12 @@ export type Runtime = {
 
 /** Codes of {@link RuntimeError}. */
 export type RuntimeErrorCode =
-  'invalid_graph' | 'unknown_session' | 'duplicate_session' | 'capacity' | 'stopped';
+  | 'invalid_graph'
+  | 'invalid_authority'
+  | 'unknown_session'
+  | 'duplicate_session'
+  | 'capacity'
+  | 'stopped';
 
 /** Thrown for a configuration or usage mistake (bad graph, unknown or duplicate session). */
 export class RuntimeError extends Error {
@@ -122,6 +133,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     subscribe(session_id, listener) {
       return get(session_id).subscribe(listener);
     },
+    setAuthority(session_id, change) {
+      const session = get(session_id);
+      return session.setAuthority(checkAuthorityChange(change));
+    },
     published(session_id) {
       return closed.get(session_id) ?? get(session_id).published;
     },
@@ -133,4 +148,26 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       for (const [id, session] of [...sessions]) await retire(id, session);
     },
   };
+}
+
+/** Checks an authority change; throws `invalid_authority` naming the field, expected and received. */
+function checkAuthorityChange(change: AuthorityChange): AuthorityChange {
+  const epoch: unknown = change.authority_epoch;
+  if (
+    epoch !== undefined &&
+    (typeof epoch !== 'number' || !Number.isSafeInteger(epoch) || epoch < 0)
+  ) {
+    throw new RuntimeError(
+      'invalid_authority',
+      `authority_epoch: expected an integer >= 0, received ${JSON.stringify(epoch) ?? typeof epoch}`,
+    );
+  }
+  const authorized: unknown = change.authorized;
+  if (authorized !== undefined && typeof authorized !== 'boolean') {
+    throw new RuntimeError(
+      'invalid_authority',
+      `authorized: expected a boolean, received ${JSON.stringify(authorized) ?? typeof authorized}`,
+    );
+  }
+  return change;
 }

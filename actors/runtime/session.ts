@@ -15,13 +15,20 @@ import {
   type SessionEmitted,
 } from '../../machines/index.ts';
 import type { FenceCause } from '../fence/index.ts';
+import { checkIngressEpoch } from '../guard/epoch.ts';
 import { createGraphExecution, type ExecutionReport } from '../graph/executor.ts';
 import { Conversation } from './conversation.ts';
 import { classifyIngress, type SessionInputEvent } from './ingress.ts';
 import { SessionOutputs } from './outputs.ts';
 import { createTurnRecord, keepFact, turnFacts, type TurnRecord } from './turn-record.ts';
 import { evaluateTurn, executionOptions, type FlowTime } from './turn-flow.ts';
-import type { FeedResult, RuntimeListener, SessionDeps, TransportEvent } from './types.ts';
+import type {
+  AuthorityChange,
+  FeedResult,
+  RuntimeListener,
+  SessionDeps,
+  TransportEvent,
+} from './types.ts';
 
 /** The runtime of one session. */
 export class RuntimeSession {
@@ -33,11 +40,14 @@ export class RuntimeSession {
   private turnCount = 0;
   private current: TurnRecord | null = null;
   private stopped = false;
+  /** RK-24's view of this placement: the current epoch and whether it may still act. */
+  private readonly authority: { epoch: number; authorized: boolean };
 
   /** Creates and starts the session actor. */
   constructor(deps: SessionDeps) {
     this.deps = deps;
     const { options, session_id, pipeline_version, authority_epoch } = deps;
+    this.authority = { epoch: authority_epoch, authorized: true };
     this.out = new SessionOutputs(deps, options, deps.limits.outbox_capacity);
     this.conversation = new Conversation(deps.limits.audio_frames);
     this.actor = createActor(sessionMachine, {
@@ -84,10 +94,45 @@ export class RuntimeSession {
     if (rejected[0] !== undefined || record === undefined) {
       return this.refuse(rejected[0] ?? { code: 'stopped', message: 'no record admitted' });
     }
-    const classified = classifyIngress(event, record, this.deps.session_id, this.time());
+    // RK-24 ingress: an event of another placement's epoch is never processed.
+    const time = this.time();
+    const epoch = checkIngressEpoch(
+      record,
+      { authority_epoch: this.authority.epoch },
+      { ordinal: 0, runtime_ms: time.at_ms, wall_ms: time.wall_ms, scope: 'edge_enqueue' },
+    );
+    if (!epoch.accepted) {
+      this.out.outcome(epoch.outcome);
+      this.out.signal(epoch.signal);
+      const { expected_epoch, received_epoch } = epoch.diagnostic;
+      return this.refuse({
+        code: 'stale_epoch',
+        message: `authority_epoch: expected ${String(expected_epoch)}, received ${String(received_epoch)}`,
+      });
+    }
+    const classified = classifyIngress(event, record, this.deps.session_id, time);
     if ('code' in classified) return this.refuse(classified);
     this.take(classified);
     return { accepted: true };
+  }
+
+  /**
+   * RK-24: this placement's authority changed (lease lost, or a new epoch). A live turn of
+   * another epoch, or any live turn once unauthorized, is fenced at once and revoked
+   * (`deauthorized_drain`, `abort(authority_loss)`, `close`); later proposals are arbitrated
+   * against the new view. Returns true when a live turn was revoked.
+   */
+  setAuthority(change: AuthorityChange): boolean {
+    if (this.stopped) return false;
+    this.authority.epoch = change.authority_epoch ?? this.authority.epoch;
+    this.authority.authorized = change.authorized ?? this.authority.authorized;
+    const live = this.current;
+    const epoch = live?.evaluation?.authority_epoch;
+    if (live === null || live.ended || epoch === undefined) return false;
+    if (this.authority.authorized && epoch === this.authority.epoch) return false;
+    this.fenceTurn(live, 'authority_epoch_changed');
+    this.actor.send({ type: 'turn.revoke', turn_id: live.turn_id, ...this.time() });
+    return true;
   }
 
   /** Ends the session: a live turn ends with one terminal and `close`; then drains the outbox. */
@@ -185,7 +230,14 @@ export class RuntimeSession {
       max_active_turns: this.deps.limits.max_active_turns,
     };
     const { snapshot } = this.deps;
-    const { evaluation, admit } = evaluateTurn(this.deps, snapshot, capacity, turn_id, this.time());
+    const { evaluation, admit } = evaluateTurn(
+      { ...this.deps, authority_epoch: this.authority.epoch },
+      snapshot,
+      capacity,
+      turn_id,
+      this.time(),
+      { authority_epoch: this.authority.epoch, authorized: this.authority.authorized },
+    );
     turn.evaluation = evaluation;
     if (admit !== null) {
       keepFact(turn.decisions, admit);

@@ -37,6 +37,7 @@ export function evaluateTurn(
   capacity: { readonly active_turns: number; readonly max_active_turns: number },
   turn_id: string,
   time: FlowTime,
+  authority?: { readonly authority_epoch: number; readonly authorized: boolean },
 ): { readonly evaluation: PreTurnEvaluation; readonly admit: DecisionOutcome | null } {
   const { session_id, tenant_id, pipeline_version, authority_epoch } = identity;
   const evaluation = evaluatePreTurn({
@@ -48,6 +49,7 @@ export function evaluateTurn(
     ...time,
     snapshot,
     admission: { snapshot: { admission_policy_snapshot: 'admission-policy/v1' }, capacity },
+    ...(authority === undefined ? {} : { authority }),
   });
   if (evaluation.failed_step !== null) return { evaluation, admit: null };
   // RK-25's admit is the gating decision the OR-02 baseline of an opened turn must carry.

@@ -110,6 +110,14 @@ export type SessionOptions = {
   readonly system_prompt?: string;
 };
 
+/** A change of RK-24's view of a session's placement (from its lease). */
+export type AuthorityChange = {
+  /** The session's current authority epoch (e.g. a new lease revision). */
+  readonly authority_epoch?: number;
+  /** False once this placement lost its lease: nothing more may be emitted for the session. */
+  readonly authorized?: boolean;
+};
+
 /** Kinds of transport event the runtime classifies (RK-22 ingress). */
 export type IngressKind =
   'speech_started' | 'transcript_final' | 'audio_frame' | 'connection' | 'cancel';
@@ -131,7 +139,8 @@ export type FeedResult =
 
 /** Why the runtime refused an event that passed RK-05. */
 export type RuntimeRefusal = {
-  readonly code: 'unknown_session' | 'session_mismatch' | 'classification_mismatch' | 'stopped';
+  readonly code:
+    'unknown_session' | 'session_mismatch' | 'classification_mismatch' | 'stale_epoch' | 'stopped';
   readonly message: string;
 };
 
