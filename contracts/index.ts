@@ -191,6 +191,7 @@ export type {
   TtsPort,
   TtsStreamingProfile,
 } from './ports/provider.port.ts';
+export { ABORTED, abortableReader, type AbortableReader } from './ports/abortable-next.ts';
 export {
   CHUNK_RULES,
   createChunkChecker,

@@ -3,6 +3,7 @@
  * yields (violations are stable rule ids, never content), and `invokeProvider`, which settles a
  * call into its normalized outcome.
  */
+import { ABORTED, abortableReader, type AbortableReader } from './abortable-next.ts';
 import type { ProviderModality } from '../generated/types.ts';
 import {
   AdapterError,
@@ -136,18 +137,6 @@ export interface ProviderSettlement {
   readonly error: AdapterError | null;
 }
 
-/** Resolves with `ABORTED` when the signal aborts; `dispose()` removes the listener. */
-function abortWaiter(signal: AbortSignal) {
-  let dispose = () => undefined as void;
-  const promise = new Promise<typeof ABORTED>((resolve) => {
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    dispose = () => signal.removeEventListener('abort', onAbort);
-  });
-  return { promise, dispose };
-}
-const ABORTED = Symbol('aborted');
-
 /**
  * Runs one attempt to its normalized outcome: forwards each contract-valid chunk to `onChunk`,
  * stops at once on abort (`cancelled`, or `timeout` when the abort reason is a deadline), maps a
@@ -169,7 +158,7 @@ export async function invokeProvider<
   if (signal.aborted) return { outcome: outcomeOfAbort(signal.reason), chunks: 0, error: null };
   const provider = port.capabilities.provider_id;
   const checker = createChunkChecker(port.capabilities);
-  const aborted = abortWaiter(signal);
+  let reader: AbortableReader<TChunk> | undefined;
   const fail = (error: AdapterError, chunks: number): ProviderSettlement => ({
     outcome: normalizeProviderFailure(error),
     chunks,
@@ -181,6 +170,7 @@ export async function invokeProvider<
   try {
     try {
       iterator = port.stream(request)[Symbol.asyncIterator]();
+      reader = abortableReader(iterator, signal);
     } catch (failure) {
       open = false;
       return fail(toAdapterError(failure, provider), 0);
@@ -188,7 +178,7 @@ export async function invokeProvider<
     for (;;) {
       let step: IteratorResult<TChunk> | typeof ABORTED;
       try {
-        step = await Promise.race([iterator.next(), aborted.promise]);
+        step = await reader.next();
       } catch (failure) {
         open = false;
         if (signal.aborted) break;
@@ -212,7 +202,7 @@ export async function invokeProvider<
     }
     return { outcome: outcomeOfAbort(signal.reason), chunks, error: null };
   } finally {
-    aborted.dispose();
+    reader?.dispose();
     if (open && iterator !== undefined) release(iterator);
   }
 }

@@ -5,7 +5,9 @@
  * abort check, so no chunk is produced after an abort.
  */
 import {
+  ABORTED,
   AdapterError,
+  abortableReader,
   type ProviderAttemptFields,
   type ProviderModality,
   type ProviderScheduler,
@@ -88,19 +90,6 @@ export function resolveSimOptions(
   };
 }
 
-const ABORTED = Symbol('aborted');
-
-/** A promise resolved with {@link ABORTED} on abort, and the removal of its listener. */
-function abortRace(signal: AbortSignal) {
-  let dispose = (): void => undefined;
-  const promise = new Promise<typeof ABORTED>((resolve) => {
-    const onAbort = () => resolve(ABORTED);
-    signal.addEventListener('abort', onAbort, { once: true });
-    dispose = () => signal.removeEventListener('abort', onAbort);
-  });
-  return { promise, dispose };
-}
-
 /** Reads `input` until it ends or `signal` aborts, whichever comes first (a stalled input too). */
 export async function* readInput<TInput>(
   input: AsyncIterable<TInput>,
@@ -108,11 +97,11 @@ export async function* readInput<TInput>(
 ): AsyncGenerator<TInput, void, undefined> {
   if (signal.aborted) return;
   const iterator = input[Symbol.asyncIterator]();
-  const aborted = abortRace(signal);
+  const reader = abortableReader(iterator, signal);
   let done = false;
   try {
     for (;;) {
-      const step = await Promise.race([iterator.next(), aborted.promise]);
+      const step = await reader.next();
       if (step === ABORTED || signal.aborted) return;
       if (step.done === true) {
         done = true;
@@ -121,7 +110,7 @@ export async function* readInput<TInput>(
       yield step.value;
     }
   } finally {
-    aborted.dispose();
+    reader.dispose();
     if (!done) iterator.return?.().catch(() => undefined);
   }
 }
