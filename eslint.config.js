@@ -41,6 +41,7 @@ export default tseslint.config(
       'node_modules/**',
       'out/**',
       'reports/**',
+      '.prof/**',
       'contracts/generated/**',
       'test/paths/**/*.generated.test.ts',
     ],

@@ -280,7 +280,20 @@ export {
   createGraphExecution,
   type ExecutionReport,
   type GraphExecution,
+  type GraphExecutionOptions,
 } from './graph/executor.ts';
-export { InputLog, type AppendRefusal } from './graph/input-log.ts';
+export { SIMPLE_EDGE_PLAN, type EdgePlan } from './graph/edge-inputs.ts';
+export { InputLog, InputNotReplayableError } from './graph/input-log.ts';
 export { createNodeActor, type NodeActor, type NodeActorOptions } from './nodes/node.actor.ts';
 export type { GraphItem, NodeReport, ProviderCatalogue } from './nodes/types.ts';
+// Transport bridge: the transport gateway's side of a session, with its egress fence (ADR 0014).
+export {
+  DEFAULT_BRIDGE_TURNS,
+  createTransportBridge,
+  type BridgeDiagnostic,
+  type BridgeDiagnosticCode,
+  type BridgeIngress,
+  type BridgeStats,
+  type TransportBridge,
+  type TransportBridgeOptions,
+} from './bridge/index.ts';

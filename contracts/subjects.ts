@@ -4,6 +4,7 @@
  * tenant with `rspp.v1.<tenant>.>`.
  */
 import type { Lane } from './generated/types.ts';
+import type { BusDirection } from './ports/bus.port.ts';
 
 /** Subject prefix of protocol version 1; a breaking change of the layout bumps it. */
 export const SUBJECT_PREFIX = 'rspp.v1';
@@ -17,6 +18,12 @@ export const LANE_TOKENS = {
 
 /** Token that names a lane inside a subject. */
 export type LaneToken = (typeof LANE_TOKENS)[Lane];
+
+/** Subject token of each direction: the token before the lane. */
+export const DIRECTION_TOKENS = { ingress: 'in', egress: 'out' } as const satisfies Record<
+  BusDirection,
+  string
+>;
 
 /** The three lanes in delivery priority order: ControlLane first, TelemetryLane last. */
 export const LANES_BY_PRIORITY = [
@@ -79,34 +86,58 @@ export function assertSubjectToken(field: SubjectTokenField, value: unknown): st
   return value;
 }
 
-/** Subject of one lane of one session: `rspp.v1.<tenant>.<session>.<data|control|telemetry>`. */
-export function laneSubject(tenantId: string, sessionId: string, lane: Lane): string {
+/**
+ * Subject of one lane of one session in one direction:
+ * `rspp.v1.<tenant>.<session>.<in|out>.<data|control|telemetry>` (default direction `egress`).
+ */
+export function laneSubject(
+  tenantId: string,
+  sessionId: string,
+  lane: Lane,
+  direction: BusDirection = 'egress',
+): string {
   const tenant = assertSubjectToken('tenant_id', tenantId);
   const session = assertSubjectToken('session_id', sessionId);
-  return `${SUBJECT_PREFIX}.${tenant}.${session}.${LANE_TOKENS[lane]}`;
+  return `${SUBJECT_PREFIX}.${tenant}.${session}.${DIRECTION_TOKENS[direction]}.${LANE_TOKENS[lane]}`;
 }
 
-/** Wildcard matching every lane of one session: `rspp.v1.<tenant>.<session>.*`. */
+/**
+ * Subject filter of one lane of one session: one direction, or both
+ * (`rspp.v1.<tenant>.<session>.*.<lane>`) when `direction` is undefined.
+ */
+export function laneFilter(
+  tenantId: string,
+  sessionId: string,
+  lane: Lane,
+  direction: BusDirection | undefined,
+): string {
+  if (direction !== undefined) return laneSubject(tenantId, sessionId, lane, direction);
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  const session = assertSubjectToken('session_id', sessionId);
+  return `${SUBJECT_PREFIX}.${tenant}.${session}.*.${LANE_TOKENS[lane]}`;
+}
+
+/** Wildcard matching every lane of one session, both ways: `rspp.v1.<tenant>.<session>.*.*`. */
 export function sessionWildcard(tenantId: string, sessionId: string): string {
   const tenant = assertSubjectToken('tenant_id', tenantId);
   const session = assertSubjectToken('session_id', sessionId);
-  return `${SUBJECT_PREFIX}.${tenant}.${session}.*`;
+  return `${SUBJECT_PREFIX}.${tenant}.${session}.*.*`;
 }
 
-/** Wildcard matching one lane of every session of a tenant: `rspp.v1.<tenant>.*.<lane>`. */
+/** Wildcard matching one lane of every session of a tenant, both ways: `rspp.v1.<tenant>.*.*.<lane>`. */
 export function tenantLaneWildcard(tenantId: string, lane: Lane): string {
   const tenant = assertSubjectToken('tenant_id', tenantId);
-  return `${SUBJECT_PREFIX}.${tenant}.*.${LANE_TOKENS[lane]}`;
+  return `${SUBJECT_PREFIX}.${tenant}.*.*.${LANE_TOKENS[lane]}`;
 }
 
 /** Subjects captured by {@link CONTROL_STREAM_NAME}: the ControlLane of every tenant and session. */
 export const CONTROL_STREAM_SUBJECTS: readonly string[] = [
-  `${SUBJECT_PREFIX}.*.*.${LANE_TOKENS.ControlLane}`,
+  `${SUBJECT_PREFIX}.*.*.*.${LANE_TOKENS.ControlLane}`,
 ];
 
 /**
  * Subject on which new sessions of a tenant are offered to workers (request/reply, queue group
- * {@link WORKER_QUEUE_GROUP}); four tokens, so it never matches a five-token lane wildcard.
+ * {@link WORKER_QUEUE_GROUP}); four tokens, so it never matches a six-token lane wildcard.
  */
 export function assignmentSubject(tenantId: string): string {
   return `${SUBJECT_PREFIX}.${assertSubjectToken('tenant_id', tenantId)}.assign`;
@@ -121,16 +152,56 @@ export interface LaneSubjectParts {
   readonly tenant_id: string;
   /** Session id token. */
   readonly session_id: string;
+  /** Direction named by the fifth token. */
+  readonly direction: BusDirection;
   /** Lane named by the last token. */
   readonly lane: Lane;
 }
 
-/** Parses `rspp.v1.<tenant>.<session>.<lane>`; returns undefined for any other subject. */
+/** Parses `rspp.v1.<tenant>.<session>.<in|out>.<lane>`; returns undefined for any other subject. */
 export function parseLaneSubject(subject: string): LaneSubjectParts | undefined {
   const tokens = subject.split('.');
-  if (tokens.length !== 5 || `${tokens[0]}.${tokens[1]}` !== SUBJECT_PREFIX) return undefined;
-  const [, , tenant, session, laneToken] = tokens;
+  if (tokens.length !== 6 || `${tokens[0]}.${tokens[1]}` !== SUBJECT_PREFIX) return undefined;
+  const [, , tenant, session, directionToken, laneToken] = tokens;
   const lane = LANES_BY_PRIORITY.find((candidate) => LANE_TOKENS[candidate] === laneToken);
+  const direction = (['ingress', 'egress'] as const).find(
+    (candidate) => DIRECTION_TOKENS[candidate] === directionToken,
+  );
   if (tenant === undefined || session === undefined || lane === undefined) return undefined;
-  return { tenant_id: tenant, session_id: session, lane };
+  if (direction === undefined) return undefined;
+  return { tenant_id: tenant, session_id: session, direction, lane };
+}
+
+// Leases (ADR 0015).
+
+/** KV bucket holding one lease per session; a key's revision is the session's authority epoch. */
+export const LEASE_BUCKET_NAME = 'RSPP_V1_LEASES';
+
+/** Characters a lease key token keeps as they are; every other byte is escaped as `=XX`. */
+const LEASE_KEY_PLAIN = /[A-Za-z0-9_-]/u;
+
+/** Escapes one subject token into KV key characters: injective, and readable for plain ids. */
+function escapeLeaseKeyToken(token: string): string {
+  let out = '';
+  for (const char of token) {
+    if (LEASE_KEY_PLAIN.test(char)) {
+      out += char;
+      continue;
+    }
+    for (const byte of new TextEncoder().encode(char)) {
+      out += `=${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return out;
+}
+
+/**
+ * Key of a session's lease in {@link LEASE_BUCKET_NAME}: `<tenant>.<session>`, each token
+ * escaped to KV key characters (`call:42` -> `call=3A42`), so `$KV.RSPP_V1_LEASES.<tenant>.>`
+ * scopes permissions per tenant. Throws SubjectTokenError for an invalid id.
+ */
+export function leaseKey(tenantId: string, sessionId: string): string {
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  const session = assertSubjectToken('session_id', sessionId);
+  return `${escapeLeaseKeyToken(tenant)}.${escapeLeaseKeyToken(session)}`;
 }

@@ -51,6 +51,7 @@ export class EdgeLane<TPayload> {
   private readonly config: LaneConfig;
   private readonly clock: RuntimeClock;
   private timer: TimerHandle | undefined;
+  private timerDue = 0;
   private merged = 0;
   private rejected = 0;
   private readonly deps: LaneDeps<TPayload>;
@@ -236,9 +237,12 @@ export class EdgeLane<TPayload> {
     this.drops.flush();
   }
 
-  /** One timer per lane, at the next expiry or time-watermark deadline. */
+  /**
+   * One timer per lane, at the next expiry or time-watermark deadline. A pending timer due no
+   * later than the new deadline is kept (its tick re-arms), and an emptied queue keeps it too:
+   * re-arming on every offer and take would cost a timer per item on the hot path.
+   */
   private rearm(): void {
-    this.dispose();
     const head = this.queue.peekHead();
     if (head === undefined || this.config.strategy === 'non_blocking_priority') return;
     const expiry = head.enqueuedAtMs + this.config.max_queue_ms + 1;
@@ -247,6 +251,9 @@ export class EdgeLane<TPayload> {
         ? timeHighDeadline(this.config.watermarks, head.enqueuedAtMs)
         : undefined;
     const due = Math.min(expiry, high ?? expiry);
+    if (this.timer !== undefined && this.timerDue <= due) return;
+    this.dispose();
+    this.timerDue = due;
     this.timer = this.clock.setTimeout(
       () => {
         this.timer = undefined;

@@ -1,10 +1,14 @@
 /**
- * RK-07 graph executor: runs the node actors of one turn along the compiled graph. Each node
- * reads a bounded, replayable input fed by its inbound edges (in arrival order, which the
- * simulated clock makes deterministic; the input closes when every upstream node is done); items a
- * node produces go to its outbound edges, or to egress when it has none. The turn's generation
- * is complete once every node is done; the first node failure stops the rest and is reported.
- * Nodes are dispatched in topological order, so the run is deterministic.
+ * RK-07 graph executor: runs the node actors of one turn along the compiled graph. Every graph
+ * edge is an RK-12 bounded buffer configured from the plan's BufferSpec; its watermark, flow and
+ * drop_notice signals are reported as ControlLane signals. A node reads a bounded, replayable
+ * input log that pulls from its inbound edges as the provider consumes (in arrival order across
+ * edges; the input ends when every upstream node is done and the edges are drained); items a node
+ * produces go to its outbound edges, or to egress when it has none. Shedding never ends the turn
+ * unless the plan's DataLane shedding strategy is `degrade`/`fallback`, which needs a branch the
+ * runtime does not have (reported as `overflow`). The turn's generation is complete once every
+ * node is done; the first node failure stops the rest and is reported. Nodes are dispatched in
+ * topological order, so the run is deterministic.
  */
 import type { AdaptiveAction, LlmInput, PipelineNode } from '../../contracts/index.ts';
 import type { NodeAbortRequested, StampIdentity } from '../../machines/index.ts';
@@ -16,6 +20,7 @@ import {
   type NodeReport,
   type ProviderCatalogue,
 } from '../nodes/types.ts';
+import { EdgeInputs, SIMPLE_EDGE_PLAN, createEdgeScope, type EdgePlan } from './edge-inputs.ts';
 import type { RuntimeGraph } from './graph.ts';
 import { InputLog } from './input-log.ts';
 
@@ -30,6 +35,7 @@ export type ExecutionReport =
     }
   | { readonly kind: 'completed' }
   | { readonly kind: 'failed'; readonly request: NodeAbortRequested }
+  /** A shed the plan does not let the turn survive; the session aborts the turn. */
   | { readonly kind: 'overflow'; readonly node_id: string };
 
 /** Options of {@link createGraphExecution}. */
@@ -45,8 +51,13 @@ export type GraphExecutionOptions = {
   readonly input: readonly GraphItem[];
   /** Conversation so far, given to LLM nodes before their upstream text. */
   readonly history: readonly LlmInput[];
-  /** Bound of every node's input (the plan's edge `max_queue_items`). */
+  /**
+   * Items of a node's accepted input kept for provider retries (the plan's edge
+   * `max_queue_items`); a retry after more than this was read fails without a new call.
+   */
   readonly edge_capacity: number;
+  /** The frozen plan's edge buffer policies and flow control (default: simple mode's). */
+  readonly edge_plan?: EdgePlan;
   readonly node_budget_ms?: number;
   readonly attempt_timeout_ms?: number;
   readonly report: (report: ExecutionReport) => void;
@@ -83,10 +94,40 @@ function portInput(node: PipelineNode, log: InputLog<GraphItem>, history: readon
 
 /** Creates (without starting) the execution of one turn. */
 export function createGraphExecution(options: GraphExecutionOptions): GraphExecution {
-  const { graph, report } = options;
-  const logs = new Map(
-    graph.nodes.map((n) => [n.node_id, new InputLog<GraphItem>(options.edge_capacity)]),
-  );
+  const { graph, report, clock, identity } = options;
+  const plan = options.edge_plan ?? SIMPLE_EDGE_PLAN;
+  const shedding = plan.flow_control.shedding_strategy_by_lane.DataLane;
+  // RK-13 may only take plan-frozen actions; degrade/fallback need a pre-resolved branch the
+  // runtime does not run yet, so a plan naming them makes a DataLane shed terminal.
+  const shedIsTerminal = shedding === 'degrade' || shedding === 'fallback';
+  const scope = createEdgeScope(plan, clock, identity, (signal) => {
+    if (!running) return;
+    report({ kind: 'signal', signal });
+    if (shedIsTerminal && signal.signal === 'drop_notice' && signal.target_lane === 'DataLane') {
+      const node_id = graph.edges.find((e) => e.edge_id === signal.edge_id)?.to ?? '';
+      // After the buffer operation, so the rest of its signals (discontinuity) go out first.
+      queueMicrotask(() => {
+        if (!running) return;
+        stopAll('cancel');
+        report({ kind: 'overflow', node_id });
+      });
+    }
+  });
+  const edges = new Map<string, EdgeInputs>();
+  const logs = new Map<string, InputLog<GraphItem>>();
+  for (const node of graph.nodes) {
+    const inbound = graph.inbound.get(node.node_id) ?? [];
+    if (inbound.length === 0) {
+      // The turn input is already bounded (the conversation keeps a bounded window) and fully
+      // held here, so a source node's input is replayable however long it is.
+      const log = new InputLog<GraphItem>(Math.max(options.edge_capacity, options.input.length));
+      logs.set(node.node_id, log);
+      continue;
+    }
+    const inputs = new EdgeInputs(scope, inbound);
+    edges.set(node.node_id, inputs);
+    logs.set(node.node_id, new InputLog<GraphItem>(options.edge_capacity, () => inputs.take()));
+  }
   const pendingUpstream = new Map(
     graph.nodes.map((n) => [n.node_id, graph.inbound.get(n.node_id)?.length ?? 0]),
   );
@@ -103,6 +144,10 @@ export function createGraphExecution(options: GraphExecutionOptions): GraphExecu
     actors.get(node_id)?.start();
   };
 
+  const closeEdges = () => {
+    for (const inputs of edges.values()) inputs.close();
+  };
+
   const stopAll = (kind?: 'cancel' | 'barge_in') => {
     running = false;
     for (const actor of actors.values()) {
@@ -110,6 +155,25 @@ export function createGraphExecution(options: GraphExecutionOptions): GraphExecu
       else actor.cancel(kind);
     }
     for (const log of logs.values()) log.close();
+    closeEdges();
+  };
+
+  /** An edge whose policy cannot be built fails its consumer like a node crash (rank 4). */
+  const failEdge = (node_id: string, error: unknown) => {
+    stopAll('cancel');
+    report({
+      kind: 'failed',
+      request: {
+        type: 'node.abort.requested',
+        node_id,
+        reason: 'node_timeout_or_failure',
+        failure: 'node',
+        cause: 'node_crash',
+        detail: error instanceof Error ? error.name : 'edge_error',
+        at_ms: clock.now(),
+        wall_ms: clock.wallNow(),
+      },
+    });
   };
 
   const onReport = (r: NodeReport) => {
@@ -131,10 +195,15 @@ export function createGraphExecution(options: GraphExecutionOptions): GraphExecu
           return;
         }
         for (const edge of outs) {
-          if (logs.get(edge.to)?.append(r.item) === 'full') {
-            report({ kind: 'overflow', node_id: edge.to });
+          try {
+            edges.get(edge.to)?.push(edge, r.item);
+          } catch (error) {
+            failEdge(edge.to, error);
             return;
           }
+          // A signal emitted by the offer may have ended the turn.
+          if (!running) return;
+          logs.get(edge.to)?.notify();
           dispatch(edge.to);
         }
         return;
@@ -151,6 +220,8 @@ export function createGraphExecution(options: GraphExecutionOptions): GraphExecu
         }
         if (done.size === graph.nodes.length) {
           running = false;
+          // Items no node read (a provider that ended early) leave without notices, as on cancel.
+          closeEdges();
           report({ kind: 'completed' });
         }
         return;
@@ -190,6 +261,7 @@ export function createGraphExecution(options: GraphExecutionOptions): GraphExecu
           preferred_provider_id: preferred?.capabilities.provider_id ?? bound ?? `${modality}-none`,
           allowed_adaptive_actions: options.allowed_adaptive_actions,
           input: portInput(node, log, options.history),
+          replayable: () => log.replayable,
           report: onReport,
           ...(node.budget_ms !== undefined || options.node_budget_ms !== undefined
             ? { budget: budgetOf(node.budget_ms ?? options.node_budget_ms ?? 1500) }

@@ -1,53 +1,75 @@
 /**
- * The bounded input of one node: items appended by its upstream edges, replayable from the
- * start by every provider attempt (a retry or a switch reads the same input again). Bounded:
- * an append past `capacity` is refused, never queued.
+ * The accepted input of one node: what the node took from its inbound edge buffers (or the turn
+ * input, for a source node), kept so that every provider attempt reads it from the start (a retry
+ * or a switch re-reads exactly what the first attempt read). Shed items never enter it, so a
+ * retry after shedding reads the same sequence. Readers pull from the edges only when they reach
+ * the end of the log, so a slow consumer leaves items in the bounded edge buffers, where RK-12/13/14
+ * see them. Bounded: the log keeps the last `capacity` items; once it had to forget one, it is no
+ * longer replayable (see docs/adr/0016-graph-edge-buffers.md).
  */
 
-/** Why an append was refused. */
-export type AppendRefusal = 'full' | 'closed';
+/** A reader reached an item the log already forgot (checked at attempt start, so a defect). */
+export class InputNotReplayableError extends Error {
+  override readonly name = 'InputNotReplayableError';
+  /** Builds the error; the message names positions only, never content. */
+  constructor(position: number, oldest: number) {
+    super(`input log: position ${position} was forgotten (oldest kept ${oldest})`);
+  }
+}
 
-/** Bounded, append-only, replayable input of one node. */
+/** Bounded, replayable input of one node, filled by its readers pulling from `source`. */
 export class InputLog<TItem> {
+  // A ring once full: absolute position p lives at p % capacity while p >= total - capacity.
   private readonly items: TItem[] = [];
-  private ended = false;
+  private total = 0;
+  private sealed = false;
   private readonly waiters = new Set<() => void>();
+  private readonly source: (() => TItem | undefined) | undefined;
 
-  /** Most items the log holds. */
+  /** Most items the log keeps for replay. */
   readonly capacity: number;
 
-  /** Creates a log holding at most `capacity` items. */
-  constructor(capacity: number) {
-    this.capacity = capacity;
+  /** Creates a log keeping `capacity` items; readers pull new items from `source`. */
+  constructor(capacity: number, source?: () => TItem | undefined) {
+    this.capacity = Math.max(1, capacity);
+    this.source = source;
   }
 
-  /** Appends one item; returns the refusal when the log is full or closed. */
-  append(item: TItem): AppendRefusal | null {
-    if (this.ended) return 'closed';
-    if (this.items.length >= this.capacity) return 'full';
-    this.items.push(item);
-    this.wake();
-    return null;
+  /** Accepts one item (a source node's turn input, or an item pulled from the edges). */
+  append(item: TItem): void {
+    if (this.items.length < this.capacity) this.items.push(item);
+    else this.items[this.total % this.capacity] = item;
+    this.total += 1;
   }
 
-  /** No more items will come. */
+  /** Nothing new will reach `source` any more: readers end once it is drained. */
   close(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.sealed) return;
+    this.sealed = true;
     this.wake();
   }
 
-  /** Items appended so far. */
+  /** `source` may have something new: wakes waiting readers. */
+  notify(): void {
+    this.wake();
+  }
+
+  /** Items accepted so far. */
   get size(): number {
-    return this.items.length;
+    return this.total;
   }
 
   /** True once closed. */
   get closed(): boolean {
-    return this.ended;
+    return this.sealed;
   }
 
-  /** A reader from the first item; it ends when the log closes or `signal` aborts. */
+  /** True while a new reader would read every accepted item from the first. */
+  get replayable(): boolean {
+    return this.total <= this.capacity;
+  }
+
+  /** A reader from the first item; it ends when the log is closed and drained, or `signal` aborts. */
   reader(signal: AbortSignal): AsyncIterable<TItem> {
     return { [Symbol.asyncIterator]: () => this.read(signal) };
   }
@@ -56,13 +78,23 @@ export class InputLog<TItem> {
     let at = 0;
     for (;;) {
       if (signal.aborted) return;
-      const item = this.items[at];
-      if (at < this.items.length && item !== undefined) {
+      if (at < this.total) {
+        if (this.total - at > this.capacity) {
+          throw new InputNotReplayableError(at, this.total - this.capacity);
+        }
+        const item = this.items[at % this.capacity] as TItem;
         at += 1;
         yield item;
         continue;
       }
-      if (this.ended) return;
+      // Pulling here, not when the producer offers, is what makes a slow consumer back up
+      // into its edge buffers instead of into this log.
+      const pulled = this.source?.();
+      if (pulled !== undefined) {
+        this.append(pulled);
+        continue;
+      }
+      if (this.sealed) return;
       await this.next(signal);
     }
   }
@@ -80,6 +112,7 @@ export class InputLog<TItem> {
   }
 
   private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    // Each waiter deletes itself; a Set skips deleted entries, so no copy is needed.
+    for (const waiter of this.waiters) waiter();
   }
 }

@@ -24,6 +24,8 @@ export type AttemptDeps = {
   readonly port: (provider_id: string) => AnyProviderPort | undefined;
   /** The node's input as the port's input type, read from the start. */
   readonly input: (signal: AbortSignal) => AsyncIterable<unknown>;
+  /** False once the input log forgot accepted items, so no attempt can re-read all of it. */
+  readonly replayable?: (() => boolean) | undefined;
   /** Receives each new output item (the `index`-th of the node's output). */
   readonly onItem: (item: GraphItem, index: number, provider_invocation_id: string) => void;
 };
@@ -66,6 +68,11 @@ const INVOKE_ERROR: AttemptOutcome = {
   retryable: false,
   reason: 'adapter_invoke_error',
 };
+/**
+ * A retry or switch whose input is no longer replayable: calling the provider with part of the
+ * input would produce output that does not continue what was already forwarded.
+ */
+const INPUT_FORGOTTEN: AttemptOutcome = INVOKE_ERROR;
 
 /** What an attempt of one node reads: its deps and the count of items already forwarded. */
 export type AttemptContext = { readonly deps: AttemptDeps; readonly forwarded: { count: number } };
@@ -116,6 +123,10 @@ function runAttempt(
   };
   if (port === undefined) {
     queueMicrotask(() => settle(MISSING));
+    return () => controller.abort();
+  }
+  if (deps.replayable?.() === false) {
+    queueMicrotask(() => settle(INPUT_FORGOTTEN));
     return () => controller.abort();
   }
   const request = {

@@ -30,6 +30,8 @@ export type NodeActorOptions = {
   readonly attempt_timeout_ms?: number;
   /** The node's input in the port's input type, replayable from the start. */
   readonly input: (signal: AbortSignal) => AsyncIterable<unknown>;
+  /** Whether a new attempt could still read the whole input (default: always). */
+  readonly replayable?: () => boolean;
   /** Receives every report, synchronously and in order. */
   readonly report: (report: NodeReport) => void;
 };
@@ -71,6 +73,7 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
       clock,
       port: (id) => options.ports.find((p) => p.capabilities.provider_id === id),
       input: options.input,
+      replayable: options.replayable,
       onItem: emitItem,
     },
     forwarded,

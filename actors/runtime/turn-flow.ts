@@ -101,6 +101,7 @@ export function executionOptions(
     input: inputs.input,
     history: inputs.history,
     edge_capacity: limits.edge_capacity ?? edge?.max_queue_items ?? 64,
+    edge_plan: frozen,
     node_budget_ms: limits.node_budget_ms ?? frozen.budgets.node_budget_ms_default,
     ...(limits.attempt_timeout_ms === undefined
       ? {}

@@ -8,6 +8,13 @@ import type { ControlSignal, EventRecord, Lane } from '../generated/types.ts';
 /** Which implementation backs a bus. */
 export type BusKind = 'embedded' | 'nats';
 
+/**
+ * Which way an envelope travels: `ingress` from the transport to the runtime, `egress` from the
+ * runtime to the transport. Each way has its own subjects, so a side subscribes only to what it
+ * consumes (never to its own echo) and permissions can allow a transport to publish ingress only.
+ */
+export type BusDirection = 'ingress' | 'egress';
+
 /** A JSON value: the only payload shape both implementations carry identically. */
 export type BusPayload =
   null | boolean | number | string | readonly BusPayload[] | { readonly [key: string]: BusPayload };
@@ -26,6 +33,8 @@ export interface BusEnvelope {
   readonly payload?: BusPayload;
   /** W3C trace context of the publisher, carried as a NATS header on the wire. */
   readonly traceparent?: string;
+  /** Which way it travels; absent means `egress` (runtime output, the common case). */
+  readonly direction?: BusDirection;
 }
 
 /** Receives envelopes of one session in priority order; the next delivery waits for a returned promise. */
@@ -70,6 +79,8 @@ export type BusLimitsOverride = {
 export interface BusSubscribeOptions {
   /** Overrides of the inbound queue bounds of this subscription. */
   readonly limits?: BusLimitsOverride;
+  /** Only envelopes travelling this way (a worker takes `ingress`, a transport `egress`); default both. */
+  readonly direction?: BusDirection;
 }
 
 /** Counters of one lane of one subscription. */

@@ -131,9 +131,14 @@ export async function runScriptedSession(options: RunOptions): Promise<RunResult
   const session_id = options.session_id ?? 'demo';
   const tenant_id = options.tenant_id ?? 'local';
   const delivered: BusEnvelope[] = [];
-  const subscription = await options.bus.subscribe(tenant_id, session_id, (envelope) => {
-    delivered.push(envelope);
-  });
+  const subscription = await options.bus.subscribe(
+    tenant_id,
+    session_id,
+    (envelope) => {
+      delivered.push(envelope);
+    },
+    { direction: 'egress' },
+  );
   runtime.openSession({ session_id, tenant_id, authority_epoch: 1 });
   const outputs: RuntimeOutput[] = [];
   runtime.subscribe(session_id, (output) => {

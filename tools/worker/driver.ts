@@ -28,6 +28,8 @@ export type DrivenSession = {
   readonly tenant_id: string;
   readonly session_id: string;
   readonly worker_id: string;
+  /** Epoch of the worker's lease on the session; every fed record carries it. */
+  readonly authority_epoch: number;
   /** Refusals received before a worker accepted. */
   readonly refusals: readonly AssignmentReply[];
   /** The runtime's ControlLane records, in delivery order (grows while the session runs). */
@@ -61,11 +63,16 @@ export async function assignSession(
   const { tenant_id, session_id } = options;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const control: ControlSignal[] = [];
-  const subscription: BusSubscription = await link.bus.subscribe(tenant_id, session_id, (e) => {
-    if (ingressOf(e) === undefined && e.record.lane === 'ControlLane') {
-      control.push(e.record as ControlSignal);
-    }
-  });
+  const subscription: BusSubscription = await link.bus.subscribe(
+    tenant_id,
+    session_id,
+    (e) => {
+      if (ingressOf(e) === undefined && e.record.lane === 'ControlLane') {
+        control.push(e.record as ControlSignal);
+      }
+    },
+    { direction: 'egress' },
+  );
   const refusals: AssignmentReply[] = [];
   let accepted: Extract<AssignmentReply, { accepted: true }> | undefined;
   try {
@@ -94,6 +101,7 @@ export async function assignSession(
     throw new Error(`session ${session_id}: refused ${String(refusals.length)} times`);
   }
   const inbox = accepted.session_inbox;
+  const epoch = accepted.authority_epoch;
   let n = 0;
   const waitFor = (done: (c: readonly ControlSignal[]) => boolean, what: string) =>
     poll(() => done(control), timeoutMs, `session ${session_id}: ${what}`);
@@ -101,6 +109,7 @@ export async function assignSession(
     tenant_id,
     session_id,
     worker_id: accepted.worker_id,
+    authority_epoch: epoch,
     refusals,
     control,
     async feed(step) {
@@ -111,8 +120,9 @@ export async function assignSession(
       };
       await link.bus.publish({
         tenant_id,
-        record: ingressRecord(session_id, step, n, options.options?.authority_epoch ?? 1),
+        record: ingressRecord(session_id, step, n, epoch),
         payload,
+        direction: 'ingress',
       });
     },
     waitFor,

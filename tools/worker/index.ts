@@ -15,6 +15,20 @@ export {
   type RefusalReason,
 } from './protocol.ts';
 export { createRealClock, type RealClock } from './real-clock.ts';
+export {
+  keepLease,
+  type LeaseKeeper,
+  type LeaseKeeperOptions,
+  type LeaseLoss,
+  type LeaseLossReason,
+} from './lease-keeper.ts';
+export {
+  giveBackLease,
+  takeLease,
+  type LeaseOutcome,
+  type TakeLeaseOptions,
+  type TakenLease,
+} from './session-lease.ts';
 export { buildClockedSimRuntime, type ClockedSimRuntimeOptions } from './sim-runtime.ts';
 export {
   assignSession,

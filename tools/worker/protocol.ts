@@ -9,6 +9,7 @@ import type { IngressKind } from '../../actors/index.ts';
 /** Options of an assigned session (a subset of the Runtime's session options). */
 export type AssignedSessionOptions = {
   readonly pipeline_version?: string;
+  /** Ignored by a worker that leases sessions: the lease epoch is the authority (ADR 0015). */
   readonly authority_epoch?: number;
   readonly system_prompt?: string;
 };
@@ -20,8 +21,17 @@ export type AssignmentRequest = {
   readonly options?: AssignedSessionOptions;
 };
 
-/** Why a worker refused a session. */
-export type RefusalReason = 'at_capacity' | 'draining' | 'duplicate_session' | 'invalid_request';
+/**
+ * Why a worker refused a session: `lease_held` when another placement holds its lease,
+ * `lease_unavailable` when the lease store could not be reached (both ADR 0015).
+ */
+export type RefusalReason =
+  | 'at_capacity'
+  | 'draining'
+  | 'duplicate_session'
+  | 'invalid_request'
+  | 'lease_held'
+  | 'lease_unavailable';
 
 /** Reply to an {@link AssignmentRequest}. */
 export type AssignmentReply =
@@ -30,6 +40,8 @@ export type AssignmentReply =
       readonly worker_id: string;
       /** Inbox of this session on the worker: an {@link EndRequest} there ends the session. */
       readonly session_inbox: string;
+      /** Epoch of the worker's lease on the session: ingress must carry it (RK-24). */
+      readonly authority_epoch: number;
     }
   | {
       readonly accepted: false;

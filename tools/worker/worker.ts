@@ -3,17 +3,25 @@
  * to its concurrency (refusing with a reason beyond it), runs each on one Runtime over the NATS
  * bus with sim providers on real time, and drains on request: it stops taking sessions, ends
  * every live turn with exactly one terminal (Runtime.stop), then closes the bus and connection.
+ * Each session runs under its lease (ADR 0015): acquired before the session opens (its epoch is
+ * the session's authority epoch), renewed while it runs, released when it ends; a lost lease
+ * stops the session's ingress and revokes its live turn (RK-24).
  */
 import { connect, createInbox, type Subscription } from '@nats-io/transport-node';
 import type { Runtime } from '../../actors/index.ts';
 import { createRealScheduler } from '../../adapters/providers/sim/index.ts';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
+import { createNatsKvLeases } from '../../adapters/lease/nats-kv/index.ts';
 import {
   ASSIGNMENT_WILDCARD,
+  DEFAULT_LEASE_TTL_MS,
   WORKER_QUEUE_GROUP,
   assignmentSubject,
   type BusSubscription,
+  type LeasePort,
 } from '../../contracts/index.ts';
+import type { LeaseKeeper, LeaseLoss } from './lease-keeper.ts';
+import { giveBackLease, takeLease } from './session-lease.ts';
 import { createRealClock } from './real-clock.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
 import {
@@ -37,6 +45,10 @@ export type WorkerOptions = {
   readonly connectTimeoutMs: number;
   /** Receives one structured event per lifecycle step (never user content). */
   readonly log: (event: Readonly<Record<string, unknown>>) => void;
+  /** Lease store (default: the KV bucket RSPP_V1_LEASES on the worker's connection). */
+  readonly leases?: LeasePort;
+  /** TTL of the default lease store, in ms (default 10 000); ignored with `leases`. */
+  readonly leaseTtlMs?: number;
 };
 
 /** A running worker. */
@@ -55,6 +67,10 @@ type Live = {
   subscription?: BusSubscription;
   inbox?: Subscription;
   ending?: Promise<EndReply>;
+  /** Renews the session's lease while it runs. */
+  keeper?: LeaseKeeper;
+  /** Set once the lease is lost: no more ingress is fed. */
+  deauthorized?: boolean;
 };
 
 /** Connects (bounded), joins the queue group and resolves once the worker takes sessions. */
@@ -79,6 +95,17 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     await nc.close();
     throw error;
   }
+  let leases: LeasePort;
+  try {
+    leases =
+      options.leases ??
+      (await createNatsKvLeases({ nc, ttlMs: options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS }));
+  } catch (error) {
+    await bus.close();
+    await nc.close();
+    throw error;
+  }
+  const ownsLeases = options.leases === undefined;
   bus.onDiagnostic((d) => {
     if (d.severity === 'error') options.log({ event: 'bus_diagnostic', kind: d.kind });
   });
@@ -109,33 +136,84 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     return live.ending;
   };
   const release = async (session_id: string, live: Live): Promise<EndReply> => {
+    // The lease is kept until the session's last output is published, then released.
+    const lease = await releaseLease(session_id, live.keeper);
     await live.subscription?.close();
     live.inbox?.unsubscribe();
     sessions.delete(session_id);
     const counts = runtime.published(session_id);
     const published = { ControlLane: counts.ControlLane, DataLane: counts.DataLane };
-    options.log({ event: 'session_closed', session_id, published });
+    options.log({ event: 'session_closed', session_id, published, lease });
     return { ended: true, published };
+  };
+  const releaseLease = (session_id: string, keeper: LeaseKeeper | undefined) =>
+    giveBackLease(keeper, (message) =>
+      options.log({ event: 'lease_release_failed', session_id, message }),
+    );
+  // RK-24 on lease loss: no more ingress, the live turn is revoked, then the session ends here.
+  const onLeaseLost = (session_id: string, live: Live, loss: LeaseLoss) => {
+    live.deauthorized = true;
+    options.log({
+      event: 'lease_lost',
+      severity: 'error',
+      tenant_id: live.request.tenant_id,
+      session_id,
+      epoch: loss.epoch,
+      reason: loss.reason,
+      message: loss.message,
+    });
+    try {
+      runtime.setAuthority(session_id, { authorized: false });
+    } catch (error) {
+      options.log({ event: 'authority_revoke_failed', session_id, error: messageOf(error) });
+    }
+    // A draining worker ends every session itself.
+    if (draining !== null) return;
+    endSession(session_id, live).catch((error: unknown) => {
+      options.log({ event: 'session_end_failed', session_id, error: messageOf(error) });
+    });
   };
 
   const accept = async (request: AssignmentRequest): Promise<AssignmentReply> => {
     const { session_id, tenant_id } = request;
     const live: Live = { request };
     sessions.set(session_id, live);
+    const taken = await takeLease({
+      leases,
+      tenant_id,
+      session_id,
+      holder: options.worker_id,
+      clock,
+      onLost: (loss) => onLeaseLost(session_id, live, loss),
+      onRenewFailed: (message) => options.log({ event: 'lease_renew_failed', session_id, message }),
+    });
+    if ('refusal' in taken) {
+      sessions.delete(session_id);
+      return refuse(taken.refusal, taken.message);
+    }
+    live.keeper = taken.keeper;
+    const epoch = taken.keeper.grant().epoch;
     try {
-      runtime.openSession({ session_id, tenant_id, ...request.options });
-      live.subscription = await bus.subscribe(tenant_id, session_id, (envelope) => {
-        const ingress = ingressOf(envelope);
-        if (ingress === undefined) return; // the runtime's own output on the same subjects
-        const fed = runtime.feed(session_id, {
-          kind: ingress.rspp_ingress,
-          record: envelope.record,
-          ...(ingress.text === undefined ? {} : { text: ingress.text }),
-        });
-        if (!fed.accepted) {
-          options.log({ event: 'ingress_refused', session_id, code: fed.rejection.code });
-        }
-      });
+      runtime.openSession({ session_id, tenant_id, ...request.options, authority_epoch: epoch });
+      // Ingress subjects only: the runtime's own output travels on the egress subjects.
+      live.subscription = await bus.subscribe(
+        tenant_id,
+        session_id,
+        (envelope) => {
+          if (live.deauthorized === true) return;
+          const ingress = ingressOf(envelope);
+          if (ingress === undefined) return; // not a transport event
+          const fed = runtime.feed(session_id, {
+            kind: ingress.rspp_ingress,
+            record: envelope.record,
+            ...(ingress.text === undefined ? {} : { text: ingress.text }),
+          });
+          if (!fed.accepted) {
+            options.log({ event: 'ingress_refused', session_id, code: fed.rejection.code });
+          }
+        },
+        { direction: 'ingress' },
+      );
       const inbox = createInbox();
       live.inbox = nc.subscribe(inbox, {
         callback: (error, msg) => {
@@ -149,13 +227,19 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           );
         },
       });
-      options.log({ event: 'session_accepted', session_id, tenant_id });
-      return { accepted: true, worker_id: options.worker_id, session_inbox: inbox };
+      options.log({ event: 'session_accepted', session_id, tenant_id, authority_epoch: epoch });
+      return {
+        accepted: true,
+        worker_id: options.worker_id,
+        session_inbox: inbox,
+        authority_epoch: epoch,
+      };
     } catch (error) {
       sessions.delete(session_id);
       await live.subscription?.close();
       live.inbox?.unsubscribe();
-      return refuse('invalid_request', error instanceof Error ? error.message : String(error));
+      await releaseLease(session_id, live.keeper);
+      return refuse('invalid_request', messageOf(error));
     }
   };
 
@@ -222,6 +306,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           live.ending ??= release(session_id, live);
           await live.ending;
         }
+        if (ownsLeases) await leases.close();
         await bus.drain();
         clock.dispose();
         await nc.drain();
@@ -230,6 +315,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       return draining;
     },
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Rejects with `message` if `promise` has not settled within `ms`. */

@@ -5,6 +5,7 @@ export type {
   BusConnectionState,
   BusDiagnostic,
   BusDiagnosticListener,
+  BusDirection,
   BusEnvelope,
   BusEnvelopeRef,
   BusHandler,
@@ -26,5 +27,6 @@ export {
   LANES_BY_PRIORITY,
   SubjectTokenError,
   assertSubjectToken,
+  laneFilter,
   laneSubject,
 } from '../../../contracts/index.ts';

@@ -2,6 +2,7 @@
 import {
   BusError,
   laneSubject,
+  type BusDirection,
   type BusEnvelope,
   type BusEnvelopeRef,
   type BusKind,
@@ -20,6 +21,8 @@ export interface CheckedEnvelope {
   readonly ref: BusEnvelopeRef;
   /** Idempotency key: `idempotency_key`, or `event_id` when the record has none. */
   readonly key: string;
+  /** Which way it travels (`egress` when the envelope does not say). */
+  readonly direction: BusDirection;
 }
 
 /**
@@ -36,8 +39,9 @@ export function checkEnvelope(envelope: BusEnvelope, provider: BusKind): Checked
   if (typeof lane !== 'string' || !LANES.has(lane)) {
     throw invalid(`record.lane must be one of ${[...LANES].join(', ')}`);
   }
+  const direction = checkDirection(envelope.direction ?? 'egress', 'direction', provider);
   // laneSubject validates both ids at runtime; the casts only restate what it checked.
-  const subject = laneSubject(envelope.tenant_id, session_id as string, lane);
+  const subject = laneSubject(envelope.tenant_id, session_id as string, lane, direction);
   if (typeof event_id !== 'string' || event_id === '') {
     throw invalid('record.event_id must be a non-empty string');
   }
@@ -57,7 +61,7 @@ export function checkEnvelope(envelope: BusEnvelope, provider: BusKind): Checked
     event_id,
     runtime_sequence,
   };
-  return { envelope, subject, ref, key };
+  return { envelope, subject, ref, key, direction };
 }
 
 /**
@@ -78,4 +82,22 @@ export function decodeEnvelope(text: string): BusEnvelope {
     throw new Error('envelope.record is missing');
   }
   return value as BusEnvelope;
+}
+
+/**
+ * Checks a direction read from an envelope or subscribe options (undefined passes through);
+ * throws BusError('invalid_envelope') naming the field, the expected and the received value.
+ */
+export function checkDirection<TValue extends BusDirection | undefined>(
+  value: TValue,
+  field: string,
+  provider: BusKind,
+): TValue {
+  const received: unknown = value;
+  if (received === undefined || received === 'ingress' || received === 'egress') return value;
+  throw new BusError(
+    'invalid_envelope',
+    `invalid ${field}: expected ingress or egress, received ${JSON.stringify(received) ?? typeof received}`,
+    { provider },
+  );
 }

@@ -4,7 +4,13 @@
  * construction. Internal to adapters/bus.
  */
 export { DiagnosticsHub } from './diagnostics.ts';
-export { checkEnvelope, decodeEnvelope, encodeEnvelope, type CheckedEnvelope } from './envelope.ts';
+export {
+  checkDirection,
+  checkEnvelope,
+  decodeEnvelope,
+  encodeEnvelope,
+  type CheckedEnvelope,
+} from './envelope.ts';
 export { SubscriptionInbox, type OfferOutcome, type Schedule } from './inbox.ts';
 export { resolveLimits } from './limits.ts';
 export {
@@ -12,12 +18,14 @@ export {
   CONTROL_STREAM_NAME,
   CONTROL_STREAM_SUBJECTS,
   assertSubjectToken,
+  laneFilter,
   laneSubject,
 } from './contracts.ts';
 export type {
   BusConnectionReason,
   BusConnectionState,
   BusDiagnosticListener,
+  BusDirection,
   BusEnvelope,
   BusEnvelopeRef,
   BusHandler,

@@ -7,6 +7,7 @@
 import {
   BusError,
   DiagnosticsHub,
+  checkDirection,
   SubscriptionInbox,
   assertSubjectToken,
   checkEnvelope,
@@ -14,6 +15,7 @@ import {
   encodeEnvelope,
   resolveLimits,
   type BusConnectionState,
+  type BusDirection,
   type BusDiagnosticListener,
   type BusEnvelope,
   type BusHandler,
@@ -48,6 +50,8 @@ export function createEmbeddedBus(options: EmbeddedBusOptions = {}): EmbeddedBus
   if (options.onDiagnostic !== undefined) diagnostics.add(options.onDiagnostic);
   // Routing table: one entry per tenant and session; the separator cannot occur in a valid token.
   const routes = new Map<string, Set<SubscriptionInbox>>();
+  // The direction each inbox takes (absent: both), like the subject filter of a NATS subscription.
+  const takes = new WeakMap<SubscriptionInbox, BusDirection>();
   const routeKey = (tenantId: string, sessionId: string): string => `${tenantId}\u0000${sessionId}`;
   let phase: Phase = 'open';
 
@@ -94,6 +98,8 @@ export function createEmbeddedBus(options: EmbeddedBusOptions = {}): EmbeddedBus
         const wire = encodeEnvelope(envelope);
         let rejected = 0;
         for (const inbox of targets) {
+          const only = takes.get(inbox);
+          if (only !== undefined && only !== checked.direction) continue;
           const outcome = inbox.offer({ ...checked, envelope: decodeEnvelope(wire) });
           if (outcome === 'rejected') rejected += 1;
         }
@@ -120,7 +126,9 @@ export function createEmbeddedBus(options: EmbeddedBusOptions = {}): EmbeddedBus
         assertSubjectToken('tenant_id', tenantId);
         assertSubjectToken('session_id', sessionId);
         const limits = resolveLimits(subscribeOptions.limits);
+        const direction = checkDirection(subscribeOptions.direction, 'direction', 'embedded');
         const inbox = new SubscriptionInbox({ handler, limits, diagnostics, schedule });
+        if (direction !== undefined) takes.set(inbox, direction);
         const key = routeKey(tenantId, sessionId);
         const set = routes.get(key) ?? new Set<SubscriptionInbox>();
         set.add(inbox);

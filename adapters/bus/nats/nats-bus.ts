@@ -24,6 +24,7 @@ import {
   CONTROL_STREAM_SUBJECTS,
   DiagnosticsHub,
   assertSubjectToken,
+  checkDirection,
   checkEnvelope,
   encodeEnvelope,
   type BusConnectionState,
@@ -182,6 +183,7 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
       if (phase !== 'open') throw closedError();
       assertSubjectToken('tenant_id', tenantId);
       assertSubjectToken('session_id', sessionId);
+      checkDirection(subscribeOptions.direction, 'direction', 'nats');
       // onClosed only runs after subscribeSession resolved, so `subscription` is set by then.
       const subscription: NatsSessionSubscription = await subscribeSession(
         context,
@@ -231,7 +233,16 @@ async function ensureControlStream(jsm: JetStreamManager): Promise<void> {
       num_replicas: 1,
     });
   } catch (error) {
-    // 10058: a stream with this name exists with other settings; keep it rather than fight.
+    // 10058: a stream with this name exists with other settings; keep its bounds rather than
+    // fight, but it must capture today's subjects (a stream of an older layout would not).
     if (!(error instanceof JetStreamApiError && error.code === 10058)) throw error;
+    const { config } = await jsm.streams.info(CONTROL_STREAM_NAME);
+    const missing = CONTROL_STREAM_SUBJECTS.filter((subject) => !config.subjects.includes(subject));
+    if (missing.length > 0) {
+      await jsm.streams.update(CONTROL_STREAM_NAME, {
+        ...config,
+        subjects: [...CONTROL_STREAM_SUBJECTS],
+      });
+    }
   }
 }

@@ -18,7 +18,7 @@ import {
   SubscriptionInbox,
   checkEnvelope,
   decodeEnvelope,
-  laneSubject,
+  laneFilter,
   resolveLimits,
   type BusHandler,
   type BusSubscribeOptions,
@@ -99,16 +99,17 @@ export async function subscribeSession(
       },
     });
 
+  const { direction } = options;
   const core = [
-    coreSubscribe(laneSubject(tenantId, sessionId, 'DataLane')),
-    coreSubscribe(laneSubject(tenantId, sessionId, 'TelemetryLane')),
+    coreSubscribe(laneFilter(tenantId, sessionId, 'DataLane', direction)),
+    coreSubscribe(laneFilter(tenantId, sessionId, 'TelemetryLane', direction)),
   ];
   const consumerName = `rspp_v1_${randomUUID().replaceAll('-', '')}`;
   let messages: ConsumerMessages | undefined;
   try {
     await jsm.consumers.add(CONTROL_STREAM_NAME, {
       durable_name: consumerName,
-      filter_subject: laneSubject(tenantId, sessionId, 'ControlLane'),
+      filter_subject: laneFilter(tenantId, sessionId, 'ControlLane', direction),
       deliver_policy: DeliverPolicy.New,
       ack_policy: AckPolicy.Explicit,
       ack_wait: nanos(context.ackWaitMs),

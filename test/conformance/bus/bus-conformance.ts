@@ -164,6 +164,52 @@ export function defineBusConformance(target: BusConformanceTarget): void {
       expect(ids(seen)).toEqual(['d0', 'c7', 'd1', 'd2', 'd3', 'd4', 'd5', 't6']);
     });
 
+    it('keeps the two directions apart: each side takes only what travels its way', async () => {
+      const { publisher, subscriber } = ctx.pair;
+      const runtimeSide: BusEnvelope[] = [];
+      const transportSide: BusEnvelope[] = [];
+      const both: BusEnvelope[] = [];
+      const { tenant, session } = ctx.ref;
+      await subscriber.subscribe(tenant, session, (e) => void runtimeSide.push(e), {
+        direction: 'ingress',
+      });
+      await subscriber.subscribe(tenant, session, (e) => void transportSide.push(e), {
+        direction: 'egress',
+      });
+      await subscriber.subscribe(tenant, session, (e) => void both.push(e));
+      const ingress = (record: BusEnvelope['record']): BusEnvelope => ({
+        ...envelopeOf(ctx.ref, record),
+        direction: 'ingress',
+      });
+      await publisher.publish(ingress(dataRecord(ctx.ref, 1)));
+      await publisher.publish(ingress(controlSignal(ctx.ref, 2)));
+      await publisher.publish({
+        ...envelopeOf(ctx.ref, dataRecord(ctx.ref, 3)),
+        direction: 'egress',
+      });
+      // No direction: runtime output, the default.
+      await publisher.publish(envelopeOf(ctx.ref, controlSignal(ctx.ref, 4)));
+      await publisher.publish(envelopeOf(ctx.ref, telemetryRecord(ctx.ref, 5)));
+      await waitFor('all delivered', () => both.length === 5 && transportSide.length === 3);
+      await waitFor('ingress delivered', () => runtimeSide.length === 2);
+      const sequences = (seen: BusEnvelope[]) =>
+        seen.map((e) => e.record.runtime_sequence).sort((a, b) => (a ?? 0) - (b ?? 0));
+      expect(sequences(runtimeSide)).toEqual([1, 2]);
+      expect(sequences(transportSide)).toEqual([3, 4, 5]);
+      expect(sequences(both)).toEqual([1, 2, 3, 4, 5]);
+    });
+
+    it('refuses a direction that is neither ingress nor egress, naming the field', async () => {
+      const { publisher, subscriber } = ctx.pair;
+      const bad = 'sideways' as unknown as 'ingress';
+      await expect(
+        publisher.publish({ ...envelopeOf(ctx.ref, dataRecord(ctx.ref, 1)), direction: bad }),
+      ).rejects.toThrow(/invalid direction: expected ingress or egress, received "sideways"/);
+      await expect(
+        subscriber.subscribe(ctx.ref.tenant, ctx.ref.session, () => {}, { direction: bad }),
+      ).rejects.toThrow(/invalid direction: expected ingress or egress, received "sideways"/);
+    });
+
     it('preserves publish order within each lane', async () => {
       const { publisher, subscriber } = ctx.pair;
       const seen: BusEnvelope[] = [];

@@ -55,12 +55,12 @@ defineBusConformance({
 describe('nats bus wire layout', () => {
   it('carries each lane on its own versioned subject; JetStream holds only unacknowledged control', async () => {
     const ref = { tenant: `t-${randomUUID().slice(0, 8)}`, session: 's-1' };
-    const control = `rspp.v1.${ref.tenant}.${ref.session}.control`;
+    const control = `rspp.v1.${ref.tenant}.${ref.session}.out.control`;
     const bus = await createNatsBus({ servers: url });
     const raw = await connect({ servers: url });
     try {
       const onWire: Record<string, string[]> = {};
-      raw.subscribe(`rspp.v1.${ref.tenant}.${ref.session}.*`, {
+      raw.subscribe(`rspp.v1.${ref.tenant}.${ref.session}.*.*`, {
         callback: (_error, msg) => {
           (onWire[msg.subject] ??= []).push(
             msg.json<{ record: { event_id: string } }>().record.event_id,
@@ -86,8 +86,8 @@ describe('nats bus wire layout', () => {
       await bus.publish(envelopeOf(ref, controlSignal(ref, 3)));
       await waitFor('three subjects seen', () => Object.keys(onWire).length === 3);
       expect(onWire).toEqual({
-        [`rspp.v1.${ref.tenant}.${ref.session}.data`]: ['d1'],
-        [`rspp.v1.${ref.tenant}.${ref.session}.telemetry`]: ['t2'],
+        [`rspp.v1.${ref.tenant}.${ref.session}.out.data`]: ['d1'],
+        [`rspp.v1.${ref.tenant}.${ref.session}.out.telemetry`]: ['t2'],
         [control]: ['c3'],
       });
       expect(laneSubject(ref.tenant, ref.session, 'ControlLane')).toBe(control);

@@ -5,6 +5,7 @@ import {
   SubjectTokenError,
   assertSubjectToken,
   assignmentSubject,
+  laneFilter,
   laneSubject,
   parseLaneSubject,
   sessionWildcard,
@@ -23,19 +24,35 @@ function matches(pattern: string, subject: string): boolean {
 }
 
 describe('contracts/subjects', () => {
-  it('spells lane subjects as rspp.v1.<tenant>.<session>.<lane>, one subject per lane', () => {
-    expect(laneSubject('acme', 'call-1', 'DataLane')).toBe('rspp.v1.acme.call-1.data');
-    expect(laneSubject('acme', 'call-1', 'ControlLane')).toBe('rspp.v1.acme.call-1.control');
-    expect(laneSubject('acme', 'call-1', 'TelemetryLane')).toBe('rspp.v1.acme.call-1.telemetry');
+  it('spells lane subjects as rspp.v1.<tenant>.<session>.<in|out>.<lane>, one per lane and direction', () => {
+    expect(laneSubject('acme', 'call-1', 'DataLane')).toBe('rspp.v1.acme.call-1.out.data');
+    expect(laneSubject('acme', 'call-1', 'ControlLane', 'egress')).toBe(
+      'rspp.v1.acme.call-1.out.control',
+    );
+    expect(laneSubject('acme', 'call-1', 'ControlLane', 'ingress')).toBe(
+      'rspp.v1.acme.call-1.in.control',
+    );
+    expect(laneSubject('acme', 'call-1', 'TelemetryLane')).toBe(
+      'rspp.v1.acme.call-1.out.telemetry',
+    );
   });
 
-  it('builds wildcards that match exactly the intended subjects', () => {
+  it('builds filters and wildcards that match exactly the intended subjects', () => {
     const control = laneSubject('acme', 'call-1', 'ControlLane');
+    const controlIn = laneSubject('acme', 'call-1', 'ControlLane', 'ingress');
+    expect(matches(laneFilter('acme', 'call-1', 'ControlLane', undefined), control)).toBe(true);
+    expect(matches(laneFilter('acme', 'call-1', 'ControlLane', undefined), controlIn)).toBe(true);
+    expect(matches(laneFilter('acme', 'call-1', 'ControlLane', 'ingress'), control)).toBe(false);
+    expect(matches(laneFilter('acme', 'call-1', 'ControlLane', 'ingress'), controlIn)).toBe(true);
+    expect(matches(laneFilter('acme', 'call-1', 'DataLane', undefined), control)).toBe(false);
     expect(matches(sessionWildcard('acme', 'call-1'), control)).toBe(true);
+    expect(matches(sessionWildcard('acme', 'call-1'), controlIn)).toBe(true);
     expect(matches(sessionWildcard('acme', 'call-2'), control)).toBe(false);
     expect(matches(tenantLaneWildcard('acme', 'ControlLane'), control)).toBe(true);
+    expect(matches(tenantLaneWildcard('acme', 'ControlLane'), controlIn)).toBe(true);
     expect(matches(tenantLaneWildcard('acme', 'DataLane'), control)).toBe(false);
     expect(CONTROL_STREAM_SUBJECTS.some((p) => matches(p, control))).toBe(true);
+    expect(CONTROL_STREAM_SUBJECTS.some((p) => matches(p, controlIn))).toBe(true);
     expect(CONTROL_STREAM_SUBJECTS.some((p) => matches(p, laneSubject('a', 's', 'DataLane')))).toBe(
       false,
     );
@@ -49,14 +66,23 @@ describe('contracts/subjects', () => {
   });
 
   it('parses what it spells and nothing else', () => {
-    expect(parseLaneSubject('rspp.v1.acme.call-1.control')).toEqual({
+    expect(parseLaneSubject('rspp.v1.acme.call-1.out.control')).toEqual({
       tenant_id: 'acme',
       session_id: 'call-1',
+      direction: 'egress',
       lane: 'ControlLane',
     });
+    expect(parseLaneSubject(laneSubject('acme', 'call-1', 'DataLane', 'ingress'))).toEqual({
+      tenant_id: 'acme',
+      session_id: 'call-1',
+      direction: 'ingress',
+      lane: 'DataLane',
+    });
+    expect(parseLaneSubject('rspp.v1.acme.call-1.control')).toBeUndefined();
+    expect(parseLaneSubject('rspp.v1.acme.call-1.up.control')).toBeUndefined();
     expect(parseLaneSubject('rspp.v1.acme.assign')).toBeUndefined();
-    expect(parseLaneSubject('rspp.v2.acme.call-1.data')).toBeUndefined();
-    expect(parseLaneSubject('rspp.v1.acme.call-1.audio')).toBeUndefined();
+    expect(parseLaneSubject('rspp.v2.acme.call-1.out.data')).toBeUndefined();
+    expect(parseLaneSubject('rspp.v1.acme.call-1.out.audio')).toBeUndefined();
   });
 
   it.each([

@@ -1,12 +1,18 @@
 /**
  * The rig of the runtime benchmarks: one Runtime on a worker-side bus connection, and a
- * transport side that publishes ingress envelopes onto the session's lane subjects and collects
- * the runtime's output there, as a transport gateway would. Embedded: both sides share one
- * in-process bus. NATS: two connections to a loopback server. Times are `performance.now()`
- * in this one process, so both sides share a clock.
+ * transport side that is the transport gateway's session bridge (actors/bridge): it publishes
+ * ingress envelopes onto the session's lane subjects and hands over the runtime's output that
+ * passes its egress fence, so what the hooks see is what a transport would play. Embedded: both
+ * sides share one in-process bus. NATS: two connections to a loopback server. Times are
+ * `performance.now()` in this one process, so both sides share a clock.
  */
 import { performance } from 'node:perf_hooks';
-import type { IngressKind, Runtime } from '../../../actors/index.ts';
+import {
+  createTransportBridge,
+  type BridgeDiagnostic,
+  type IngressKind,
+  type Runtime,
+} from '../../../actors/index.ts';
 import {
   createRealScheduler,
   createZeroLatencyScheduler,
@@ -33,8 +39,10 @@ export type Rig = {
 export type SessionHooks = {
   /** The worker side fed an ingress event; `sent_at` is when the transport published it. */
   readonly onFed?: (kind: IngressKind, sent_at: number, fed_at: number) => void;
-  /** The transport side received a runtime output chunk (DataLane record of a turn). */
+  /** A runtime output chunk (DataLane record of a turn) passed the transport's bridge. */
   readonly onChunk?: (envelope: BusEnvelope, at: number) => void;
+  /** The bridge dropped a runtime output (late after a cancel, or of a stale epoch). */
+  readonly onDropped?: (diagnostic: BridgeDiagnostic, at: number) => void;
   /** The transport side received a runtime ControlLane record. */
   readonly onControl?: (signal: string, at: number) => void;
   /** The transport side received a synthetic egress frame. */
@@ -43,7 +51,10 @@ export type SessionHooks = {
 
 /** One session of a rig. */
 export type RigSession = {
-  /** Publishes one ingress event from the transport side; resolves when the bus has custody. */
+  /**
+   * Publishes one ingress event through the bridge; resolves when the bus has custody. A cancel
+   * or barge-in fences the bridge before the publish.
+   */
   send(kind: IngressKind, text?: string): Promise<void>;
   /** Publishes one synthetic 20 ms egress audio frame from the worker side. */
   egress(): Promise<void>;
@@ -95,27 +106,28 @@ export function createRig(
             });
             hooks.onFed?.(p.rspp_ingress, p.sent_at ?? 0, performance.now());
           },
-          { limits: LIMITS },
+          // The worker side takes ingress only, as `rspp worker` does.
+          { limits: LIMITS, direction: 'ingress' },
         ),
       );
-      subs.push(
-        await buses.transport.subscribe(
-          TENANT,
-          session_id,
-          (e) => {
-            const at = performance.now();
-            const p = e.payload as { rspp_ingress?: string; rspp_egress?: boolean } | undefined;
-            if (p?.rspp_ingress !== undefined) return;
-            if (p?.rspp_egress === true) hooks.onEgress?.(at);
-            else if (e.record.lane === 'ControlLane')
-              hooks.onControl?.(String(e.record.signal), at);
-            else if (e.record.lane === 'DataLane' && typeof e.record.turn_id === 'string') {
-              hooks.onChunk?.(e, at);
-            }
-          },
-          { limits: LIMITS },
-        ),
-      );
+      const bridge = createTransportBridge({
+        bus: buses.transport,
+        tenant_id: TENANT,
+        session_id,
+        clock,
+        limits: LIMITS,
+        onOutput: (e) => {
+          const at = performance.now();
+          const p = e.payload as { rspp_egress?: boolean } | undefined;
+          if (p?.rspp_egress === true) hooks.onEgress?.(at);
+          else if (e.record.lane === 'ControlLane') hooks.onControl?.(String(e.record.signal), at);
+          else if (e.record.lane === 'DataLane' && typeof e.record.turn_id === 'string') {
+            hooks.onChunk?.(e, at);
+          }
+        },
+        onDiagnostic: (d) => hooks.onDropped?.(d, performance.now()),
+      });
+      await bridge.open();
       let n = 0;
       const record = (kind: IngressKind, text?: string) => {
         n += 1;
@@ -128,13 +140,13 @@ export function createRig(
       };
       return {
         async send(kind, text) {
+          // The bridge adds the ingress marker.
           const payload = {
-            rspp_ingress: kind,
             sent_at: performance.now(),
             ...(text === undefined ? {} : { text }),
             ...(kind === 'audio_frame' ? { pcm_b64: FRAME } : {}),
           };
-          await buses.transport.publish({ tenant_id: TENANT, record: record(kind, text), payload });
+          await bridge.send({ kind, record: record(kind, text), payload });
         },
         async egress() {
           const payload = { rspp_egress: true, pcm_b64: FRAME };
@@ -143,6 +155,7 @@ export function createRig(
         async close() {
           await runtime.closeSession(session_id).catch(() => undefined);
           for (const sub of subs) await sub.close();
+          await bridge.close();
         },
       };
     },

@@ -106,7 +106,7 @@ export async function runtimeBusReport(
     ),
   );
   notes.push(
-    `${label}: cancel -> last chunk p95 ${cancelP95.toFixed(3)} ms (target <= ${String(targets.cancelP95Ms)} ms: ${verdict(cancelP95 <= targets.cancelP95Ms)}); chunks after cancel returned per trial: [${after.join(', ')}] (target 0 in every trial: ${verdict(after.every((n) => n === 0))}); ${String(aborted)}/${String(cancels.length)} trials ended in abort, the rest had already committed when the cancel landed.`,
+    `${label}: cancel -> last chunk p95 ${cancelP95.toFixed(3)} ms (target <= ${String(targets.cancelP95Ms)} ms: ${verdict(cancelP95 <= targets.cancelP95Ms)}); chunks after cancel returned per trial: [${after.join(', ')}]; in-flight chunks dropped by the transport bridge per trial: [${cancels.map((c) => c.droppedByBridge).join(', ')}] (target 0 in every trial: ${verdict(after.every((n) => n === 0))}); ${String(aborted)}/${String(cancels.length)} trials ended in abort, the rest had already committed when the cancel landed.`,
   );
 
   const load = await concurrentAudio(buses, SIZE.sessions, SIZE.seconds);
@@ -129,7 +129,7 @@ export async function runtimeBusReport(
     `${label}: load ${String(SIZE.sessions)} sessions: ingress fed ${String(load.fed)}/${String(load.sent)}, egress received ${String(load.egressReceived)}/${String(load.egressSent)}; p99 ${loadP99.toFixed(3)} ms, target < ${String(targets.loadP99Ms)} ms: ${verdict(loadP99 < targets.loadP99Ms)}.`,
   );
   notes.push(
-    `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side applies no egress fence of its own (no gateway yet), so a NATS chunk published before the worker applied the cancel still arrives. Wall time via performance.now() in one process; 2 shared cores.`,
+    `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side is the transport bridge (ADR 0014): it fences synchronously on the cancel call, so chunks still in flight are dropped there (counted per trial below), not played. Overhead trials run one turn at a time, timed from the transcript publish after the connection signal came back. Wall time via performance.now() in one process; 2 shared cores.`,
   );
   return { metrics, notes };
 }

@@ -50,31 +50,46 @@ export async function ingressLatency(buses: RigBuses, samples: number): Promise<
 export async function outputOverhead(buses: RigBuses, trials: number): Promise<number[]> {
   const rig = createRig(buses, { zeroLatency: true });
   const samples: number[] = [];
-  // A session end may wait on runtime timers; trials do not wait for it.
-  const closing: Promise<void>[] = [];
   // The first trials run cold (JIT, lazy compilation); they are measured but not kept.
   for (let i = 0; i < trials + WARMUP; i++) {
     let first: number | undefined;
-    const session = await rig.open(sid('ovh'), { onChunk: (_e, at) => (first ??= at) });
+    let connected = false;
+    let closed = false;
+    const session = await rig.open(sid('ovh'), {
+      onChunk: (_e, at) => (first ??= at),
+      onControl: (signal) => {
+        connected ||= signal === 'connected';
+        closed ||= signal === 'close';
+      },
+    });
+    // The connection has gone through the runtime and back: only the turn is timed.
     await session.send('connection', 'connected');
+    await until(() => connected, 5000);
     await session.send('speech_started');
     const start = performance.now();
     await session.send('transcript_final', 'hello there');
     const came = await until(() => first !== undefined, 5000);
     if (came && i >= WARMUP) samples.push((first ?? start) - start);
-    closing.push(session.close());
+    // One turn at a time: the rest of this turn would otherwise run inside the next trial's
+    // window (the 200-session load scenario measures turns under concurrency).
+    await until(() => closed, 5000);
+    await session.close();
   }
-  await Promise.all(closing);
   await rig.close();
   return samples;
 }
 
-/** One cancel trial: ms from the cancel call to the turn's last chunk, chunks after it returned. */
+/**
+ * One cancel trial: ms from the cancel call to the turn's last chunk, chunks after it returned
+ * (both as the transport gets them from its bridge), and the chunks the bridge dropped.
+ */
 export type CancelSample = {
   readonly toLastChunkMs: number;
   readonly chunksAfterReturn: number;
   /** The turn ended with `abort` (the cancel won), not `commit`. */
   readonly aborted: boolean;
+  /** Chunks of the turn that were still in flight on the bus and that the bridge's fence dropped. */
+  readonly droppedByBridge: number;
 };
 
 /** Cancels a speaking turn (real-time sims) and watches what still reaches the transport. */
@@ -86,8 +101,10 @@ export async function cancelToSilence(buses: RigBuses, trials: number): Promise<
     const chunks: number[] = [];
     let closed = false;
     let aborted = false;
+    let dropped = 0;
     const session = await rig.open(sid('cxl'), {
       onChunk: (_e, at) => chunks.push(at),
+      onDropped: (d) => (dropped += d.code === 'late_after_cancel' ? 1 : 0),
       onControl: (signal) => {
         closed ||= signal === 'close';
         aborted ||= signal === 'abort';
@@ -108,6 +125,7 @@ export async function cancelToSilence(buses: RigBuses, trials: number): Promise<
         toLastChunkMs: Math.max(0, last - called),
         chunksAfterReturn: chunks.filter((at) => at > returned).length,
         aborted,
+        droppedByBridge: dropped,
       });
     }
     closing.push(session.close());
