@@ -12,6 +12,7 @@
  */
 
 /** Which implementation backs a lease store. */
+import { assertSubjectToken, type SubjectTokenField } from '../subjects.ts';
 export type LeaseKind = 'memory' | 'nats-kv';
 
 /** Default time a lease lives without a renew; holders renew about every third of it. */
@@ -224,4 +225,30 @@ export function assertLeaseGrant(
     );
   }
   return grant as LeaseGrant;
+}
+
+/** Checks a tenant or session id of a lease; throws `invalid_input` naming the field. */
+export function assertLeaseId(
+  provider: LeaseKind,
+  field: SubjectTokenField,
+  value: string,
+): string {
+  try {
+    return assertSubjectToken(field, value);
+  } catch (error) {
+    throw new LeaseError('invalid_input', error instanceof Error ? error.message : String(error), {
+      provider,
+      field,
+      cause: error,
+    });
+  }
+}
+
+/** The `lease_held` error for a lease another holder has, naming that holder and its epoch. */
+export function leaseHeldError(provider: LeaseKind, key: string, current: LeaseState): LeaseError {
+  return new LeaseError(
+    'lease_held',
+    `lease ${key} is held by ${current.holder} (epoch ${String(current.epoch)})`,
+    { provider, current: { holder: current.holder, epoch: current.epoch } },
+  );
 }

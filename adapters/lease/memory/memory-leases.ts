@@ -8,15 +8,15 @@ import {
   LeaseError,
   assertLeaseGrant,
   assertLeaseHolder,
+  assertLeaseId,
   assertLeaseInteger,
-  assertSubjectToken,
+  leaseHeldError,
   leaseKey,
   type LeaseGrant,
   type LeasePort,
   type LeaseState,
   type LeaseWatchListener,
   type SessionLease,
-  type SubjectTokenField,
 } from '../../../contracts/index.ts';
 
 /** Options of {@link createMemoryLeases}. */
@@ -69,8 +69,8 @@ export function createMemoryLeases(options: MemoryLeasesOptions): MemoryLeases {
   };
 
   const lease = (tenant_id: string, session_id: string): SessionLease => {
-    const tenant = checkId('tenant_id', tenant_id);
-    const session = checkId('session_id', session_id);
+    const tenant = assertLeaseId('memory', 'tenant_id', tenant_id);
+    const session = assertLeaseId('memory', 'session_id', session_id);
     const key = leaseKey(tenant, session);
     const ids = { tenant_id: tenant, session_id: session };
     const grantOf = (stored: Stored): LeaseGrant => ({
@@ -87,7 +87,7 @@ export function createMemoryLeases(options: MemoryLeasesOptions): MemoryLeases {
           const name = assertLeaseHolder('memory', holder);
           const current = live(key);
           if (current !== undefined && current.holder !== name) {
-            throw heldBy(key, current);
+            throw leaseHeldError('memory', key, current);
           }
           // A write with no epoch starts a tenure: its epoch is its own revision.
           const stored = write(key, { holder: name, epoch: revision + 1 });
@@ -161,26 +161,6 @@ function settle<T>(fn: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
-}
-
-function checkId(field: SubjectTokenField, value: string): string {
-  try {
-    return assertSubjectToken(field, value);
-  } catch (error) {
-    throw new LeaseError('invalid_input', error instanceof Error ? error.message : String(error), {
-      provider: 'memory',
-      field,
-      cause: error,
-    });
-  }
-}
-
-function heldBy(key: string, current: Entry): LeaseError {
-  return new LeaseError(
-    'lease_held',
-    `lease ${key} is held by ${current.holder} (epoch ${String(current.epoch)})`,
-    { provider: 'memory', current: { holder: current.holder, epoch: current.epoch } },
-  );
 }
 
 function lost(key: string, grant: LeaseGrant): LeaseError {

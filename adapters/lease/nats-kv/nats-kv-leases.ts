@@ -19,15 +19,15 @@ import {
   LeaseError,
   assertLeaseGrant,
   assertLeaseHolder,
+  assertLeaseId,
   assertLeaseInteger,
-  assertSubjectToken,
+  leaseHeldError,
   leaseKey,
   type LeaseGrant,
   type LeasePort,
   type LeaseState,
   type LeaseUnwatch,
   type SessionLease,
-  type SubjectTokenField,
 } from '../../../contracts/index.ts';
 
 /** Smallest TTL the server accepts as a stream max age. */
@@ -114,8 +114,8 @@ class NatsKvLeaseStore implements NatsKvLeases {
 
   lease(tenant_id: string, session_id: string): SessionLease {
     const ids = {
-      tenant_id: checkId('tenant_id', tenant_id),
-      session_id: checkId('session_id', session_id),
+      tenant_id: assertLeaseId('nats-kv', 'tenant_id', tenant_id),
+      session_id: assertLeaseId('nats-kv', 'session_id', session_id),
     };
     const key = leaseKey(ids.tenant_id, ids.session_id);
     return {
@@ -158,7 +158,7 @@ class NatsKvLeaseStore implements NatsKvLeases {
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt += 1) {
       const entry = await this.read(key);
       const state = stateOf(key, entry);
-      if (state !== null && state.holder !== name) throw heldBy(key, state);
+      if (state !== null && state.holder !== name) throw leaseHeldError('nats-kv', key, state);
       // Conditional on what was read: free (no message, or a delete marker) or our own tenure,
       // which the same holder replaces with a new one (fencing its older grants).
       const latest = entry?.revision ?? 0;
@@ -286,26 +286,6 @@ function stateOf(key: string, entry: KvEntry | null): LeaseState | null {
     );
   }
   return { holder: record.holder, epoch };
-}
-
-function checkId(field: SubjectTokenField, value: string): string {
-  try {
-    return assertSubjectToken(field, value);
-  } catch (error) {
-    throw new LeaseError('invalid_input', error instanceof Error ? error.message : String(error), {
-      provider: 'nats-kv',
-      field,
-      cause: error,
-    });
-  }
-}
-
-function heldBy(key: string, current: LeaseState): LeaseError {
-  return new LeaseError(
-    'lease_held',
-    `lease ${key} is held by ${current.holder} (epoch ${String(current.epoch)})`,
-    { provider: 'nats-kv', current },
-  );
 }
 
 function unavailable(message: string, cause: unknown): LeaseError {
