@@ -148,6 +148,7 @@ export {
   type LaneToken,
   type SubjectTokenField,
 } from './subjects.ts';
+export { INGRESS_MARKER, ingressMarkerOf } from './ingress-marker.ts';
 export {
   ADAPTER_ERROR_CODES,
   AdapterError,

@@ -163,12 +163,7 @@ export class BridgeTurns {
     return entry;
   }
 
-  /**
-   * Forgets the oldest closed turn, else the oldest turn. The fence forgets a turn only when it
-   * is full and opens another, and then the first one it holds closed: the victim is marked
-   * closed there right before that opening, and it is the only one ever marked, so both tables
-   * always hold the same turns.
-   */
+  /** Forgets the oldest closed turn, else the oldest turn, here and in the fence. */
   private forgetOne(): void {
     let victim: Entry | undefined;
     for (const entry of this.entries.values()) {
@@ -179,7 +174,7 @@ export class BridgeTurns {
       }
     }
     if (victim === undefined) return;
-    this.fence.closeTurn(victim.key);
+    this.fence.forget(victim.key);
     this.entries.delete(victim.key);
   }
 }

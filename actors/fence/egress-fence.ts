@@ -138,6 +138,14 @@ export class EgressFence {
     if (turn !== undefined) turn.closed = true;
   }
 
+  /**
+   * Drops what the fence knows of a turn, for an owner that bounds its own memory of turns;
+   * later output of that turn is then treated as of an unknown turn.
+   */
+  forget(turn_id: string): void {
+    this.turns.delete(turn_id);
+  }
+
   /** True once the turn is fenced. */
   isFenced(turn_id: string): boolean {
     return this.turns.get(turn_id)?.phase === 'fenced';

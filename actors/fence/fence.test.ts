@@ -10,7 +10,7 @@ import {
   type SignalLog,
 } from '../edges/test-kit.ts';
 import { createCancellationManager } from './cancellation-manager.ts';
-import type { EgressDecision, FenceDiagnostic } from './egress-fence.ts';
+import { EgressFence, type EgressDecision, type FenceDiagnostic } from './egress-fence.ts';
 
 const logs: SignalLog[] = [];
 afterEach(() => {
@@ -244,5 +244,23 @@ describe('EgressFence epochs and refusals', () => {
     manager.openTurn('c');
     expect(manager.markers('a')).toBeUndefined();
     expect(manager.markers('c')).toBeDefined();
+  });
+
+  it('forgets a turn on request: its later output is of an unknown turn', () => {
+    const clock = createManualClock();
+    const diagnostics: FenceDiagnostic[] = [];
+    const fence = new EgressFence({
+      session_id: IDS.session_id,
+      clock,
+      stamp: createSignalStamper({ session_id: IDS.session_id, pipeline_version: 'p' }, clock),
+      emit: () => undefined,
+      onDiagnostic: (d) => diagnostics.push(d),
+    });
+    fence.openTurn('turn-1', IDS.epoch);
+    fence.apply('turn-1', 'cancel');
+    fence.forget('turn-1');
+    expect(fence.markers('turn-1')).toBeUndefined();
+    expect(fence.decide(record(1)).kind).toBe('refused');
+    expect(diagnostics.map((d) => d.code)).toEqual(['unknown_turn']);
   });
 });

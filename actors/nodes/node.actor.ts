@@ -63,9 +63,13 @@ export function createNodeActor(options: NodeActorOptions): NodeActor {
   const { clock, node, report } = options;
   let live = true;
   const forwarded = { count: 0 };
+  let produced = false;
   const emitItem = (item: GraphItem, _index: number, provider_invocation_id: string) => {
     if (!live) return;
-    nodeActor.send({ type: 'node.chunk.produced', ...time(clock) });
+    // The machine only keeps the first output's time: later chunks would be events that change
+    // nothing but cost a macrostep each.
+    if (!produced) nodeActor.send({ type: 'node.chunk.produced', ...time(clock) });
+    produced = true;
     report({ kind: 'item', node_id: node.node_id, item, provider_invocation_id });
   };
   const attemptContext: AttemptContext = {

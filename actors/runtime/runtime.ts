@@ -35,7 +35,8 @@ export type Runtime = {
   subscribe(session_id: string, listener: RuntimeListener): () => void;
   /**
    * RK-24: tells a session its placement's authority changed (lease lost or new epoch); a live
-   * turn of another epoch, or any once unauthorized, is fenced and revoked. True when one was.
+   * turn of another epoch, or any once unauthorized, is fenced and revoked. True when one was;
+   * false for a session that has already ended. Throws `unknown_session` for an id never opened.
    */
   setAuthority(session_id: string, change: AuthorityChange): boolean;
   /** Envelopes a session has published, by lane. */
@@ -134,8 +135,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return get(session_id).subscribe(listener);
     },
     setAuthority(session_id, change) {
-      const session = get(session_id);
-      return session.setAuthority(checkAuthorityChange(change));
+      const checked = checkAuthorityChange(change);
+      // A session that already ended has no turn left to revoke: not a usage error.
+      if (!sessions.has(session_id) && closed.has(session_id)) return false;
+      return get(session_id).setAuthority(checked);
     },
     published(session_id) {
       return closed.get(session_id) ?? get(session_id).published;

@@ -1,6 +1,6 @@
 /**
- * Deep freezing for plans and the defaults they are copied from: a frozen plan cannot change
- * after turn start, and a shared default cannot be mutated into the next turn's plan.
+ * Deep freezing for plans and the defaults they share: a frozen plan cannot change after turn
+ * start, and a shared default cannot be mutated into the next turn's plan.
  */
 
 /** Recursively read-only view of a frozen value. */

@@ -124,20 +124,26 @@ describe('resolveTurnPlan (RK-04)', () => {
     expect(p.budgets.turn_budget_ms).toBe(5000);
   });
 
-  it('copies from frozen defaults that cannot be mutated into the next plan', () => {
+  it('shares only frozen defaults, which cannot be mutated into the next plan', () => {
     expect(isDeepFrozen(SIMPLE_EDGE_POLICY)).toBe(true);
     expect(() => {
       (SIMPLE_EDGE_POLICY.watermarks as { queue_items?: unknown }).queue_items = undefined;
     }).toThrow(TypeError);
-    expect(plan().plan.edge_buffer_policies['default']).not.toBe(SIMPLE_EDGE_POLICY);
+    const policy = plan().plan.edge_buffer_policies['default'];
+    expect(policy).toBe(SIMPLE_EDGE_POLICY);
+    expect(() => {
+      (policy as { max_queue_items: number }).max_queue_items = 1;
+    }).toThrow(TypeError);
   });
 
-  it('gives deep-equal plans for equal inputs and shares no state between them', () => {
+  it('gives deep-equal plans for equal inputs that share no per-turn state', () => {
     const a = plan().plan;
     const b = plan().plan;
     expect(a).toEqual(b);
     expect(a).not.toBe(b);
     expect(a.edge_buffer_policies).not.toBe(b.edge_buffer_policies);
+    expect(a.snapshot_provenance).not.toBe(b.snapshot_provenance);
+    expect(a.determinism).not.toBe(b.determinism);
   });
 
   it('deduplicates and orders adaptive actions and drops unknown ones', () => {

@@ -18,10 +18,9 @@ import {
   SIMPLE_PROFILE,
   SIMPLE_RECORDING,
   normalizeAdaptiveActions,
-  type EdgePolicy,
 } from './defaults.ts';
 import { determinismContext, type DeterminismEvidence } from './determinism.ts';
-import { deepFreeze, mutableCopy, type DeepReadonly } from './freeze.ts';
+import { deepFreeze, type DeepReadonly } from './freeze.ts';
 
 /** What RK-04 freezes a plan from: the turn, the re-gated epoch and the CP bundle's outputs. */
 export type PlanInputs = {
@@ -136,20 +135,22 @@ function materialize(input: PlanInputs): PlanResult {
 
   const plan_hash = planHash(input);
   const determinism = determinismContext(plan_hash, epoch);
-  const plan: ResolvedTurnPlan = {
+  // The profile's sections are deep-frozen defaults, shared rather than copied: nothing can
+  // change them, and a structured clone of each per turn was a visible share of turn start.
+  const plan: DeepReadonly<ResolvedTurnPlan> = {
     turn_id: input.turn_id,
     pipeline_version: input.pipeline_version,
     plan_hash,
     graph_definition_ref: input.graph_definition_ref,
     execution_profile: input.execution_profile,
     authority_epoch: epoch,
-    budgets: mutableCopy<ResolvedTurnPlan['budgets']>(SIMPLE_BUDGETS),
+    budgets: SIMPLE_BUDGETS,
     provider_bindings: bindings,
-    edge_buffer_policies: { [DEFAULT_EDGE_ID]: mutableCopy<EdgePolicy>(SIMPLE_EDGE_POLICY) },
-    flow_control: mutableCopy<ResolvedTurnPlan['flow_control']>(SIMPLE_FLOW_CONTROL),
+    edge_buffer_policies: { [DEFAULT_EDGE_ID]: SIMPLE_EDGE_POLICY },
+    flow_control: SIMPLE_FLOW_CONTROL,
     allowed_adaptive_actions: normalizeAdaptiveActions(actions),
     snapshot_provenance: copyProvenance(input.snapshot_provenance),
-    recording_policy: mutableCopy<ResolvedTurnPlan['recording_policy']>(SIMPLE_RECORDING),
+    recording_policy: SIMPLE_RECORDING,
     determinism: determinism.context,
   };
   return { ok: true, plan: deepFreeze(plan), evidence: deepFreeze(determinism.evidence) };

@@ -33,6 +33,10 @@ describe('rspp worker: flags', () => {
       ['--nats-url', 'nats://127.0.0.1:1', '--connect-timeout-ms', '5'],
       '--connect-timeout-ms: expected an integer 100..60000, received 5',
     ],
+    [
+      ['--nats-url', 'nats://127.0.0.1:1', '--lease-ttl-ms', '999'],
+      '--lease-ttl-ms: expected an integer 1000..600000, received 999',
+    ],
     [['--nats-url', 'nats://127.0.0.1:1', 'extra'], 'arguments: expected none, received extra'],
   ])('rejects %j with exit 2, naming field, expected and received', async (args, message) => {
     const { io, err } = capture();
@@ -46,12 +50,23 @@ describe('rspp worker: flags', () => {
       concurrency: 4,
       name: 'w1',
       connectTimeoutMs: 5000,
+      leaseTtlMs: 10_000,
     });
     expect(
-      parseWorkerFlags(['--nats-url', '127.0.0.1:4222', '--tenant', 't1', '--concurrency', '8']),
+      parseWorkerFlags([
+        '--nats-url',
+        '127.0.0.1:4222',
+        '--tenant',
+        't1',
+        '--concurrency',
+        '8',
+        '--lease-ttl-ms',
+        '3000',
+      ]),
     ).toMatchObject({
       tenant: 't1',
       concurrency: 8,
+      leaseTtlMs: 3000,
     });
   });
 });

@@ -100,4 +100,11 @@ describe('Runtime authority (RK-24)', () => {
     expect(() => runtime.setAuthority('s1', { authorized: 'no' as never })).toThrow(RuntimeError);
     expect(() => runtime.setAuthority('nope', { authorized: false })).toThrow(/unknown session/);
   });
+
+  it('reports no revoke for a session that has already ended, instead of throwing', async () => {
+    const { runtime } = open();
+    await runtime.closeSession('s1');
+    expect(runtime.setAuthority('s1', { authorized: false })).toBe(false);
+    expect(() => runtime.setAuthority('s1', { authority_epoch: -1 })).toThrow(/authority_epoch/);
+  });
 });

@@ -7,6 +7,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import {
   assignmentSubject,
+  INGRESS_MARKER,
   type BusPort,
   type BusSubscription,
   type ControlSignal,
@@ -115,7 +116,7 @@ export async function assignSession(
     async feed(step) {
       n += 1;
       const payload: IngressPayload = {
-        rspp_ingress: step.kind,
+        [INGRESS_MARKER]: step.kind,
         ...(step.kind === 'transcript_final' && step.text !== undefined ? { text: step.text } : {}),
       };
       await link.bus.publish({

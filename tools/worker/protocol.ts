@@ -3,7 +3,12 @@
  * its reply, the end request sent to the worker's session inbox, and the marker that tells a
  * transport ingress envelope apart from the runtime's own output on a session's lane subjects.
  */
-import type { BusPayload, BusEnvelope } from '../../contracts/index.ts';
+import {
+  INGRESS_MARKER,
+  ingressMarkerOf,
+  type BusPayload,
+  type BusEnvelope,
+} from '../../contracts/index.ts';
 import type { IngressKind } from '../../actors/index.ts';
 
 /** Options of an assigned session (a subset of the Runtime's session options). */
@@ -59,9 +64,9 @@ export type EndReply = {
   readonly published: { readonly ControlLane: number; readonly DataLane: number };
 };
 
-/** Payload a transport gateway puts beside an ingress record (`rspp_ingress` marks it). */
+/** Payload a transport gateway puts beside an ingress record (`INGRESS_MARKER` marks it). */
 export type IngressPayload = {
-  readonly rspp_ingress: IngressKind;
+  readonly [INGRESS_MARKER]: IngressKind;
   readonly text?: string;
 };
 
@@ -75,14 +80,11 @@ const INGRESS_KINDS: readonly string[] = [
 
 /** The ingress payload of an envelope, or undefined for the runtime's own output. */
 export function ingressOf(envelope: BusEnvelope): IngressPayload | undefined {
-  const payload: BusPayload | undefined = envelope.payload;
-  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
-  const record = payload as { readonly [key: string]: BusPayload };
-  const kind = record['rspp_ingress'];
-  if (typeof kind !== 'string' || !INGRESS_KINDS.includes(kind)) return undefined;
-  const text = record['text'];
+  const kind = ingressMarkerOf(envelope);
+  if (kind === undefined || !INGRESS_KINDS.includes(kind)) return undefined;
+  const text = (envelope.payload as { readonly [key: string]: BusPayload })['text'];
   return {
-    rspp_ingress: kind as IngressKind,
+    [INGRESS_MARKER]: kind as IngressKind,
     ...(typeof text === 'string' ? { text } : {}),
   };
 }

@@ -17,6 +17,7 @@ import {
   DEFAULT_LEASE_TTL_MS,
   WORKER_QUEUE_GROUP,
   assignmentSubject,
+  INGRESS_MARKER,
   type BusSubscription,
   type LeasePort,
 } from '../../contracts/index.ts';
@@ -204,7 +205,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           const ingress = ingressOf(envelope);
           if (ingress === undefined) return; // not a transport event
           const fed = runtime.feed(session_id, {
-            kind: ingress.rspp_ingress,
+            kind: ingress[INGRESS_MARKER],
             record: envelope.record,
             ...(ingress.text === undefined ? {} : { text: ingress.text }),
           });

@@ -17,9 +17,14 @@ import {
   createRealScheduler,
   createZeroLatencyScheduler,
 } from '../../../adapters/providers/sim/index.ts';
-import type { BusEnvelope, BusPort, BusSubscription } from '../../../contracts/index.ts';
+import {
+  INGRESS_MARKER,
+  type BusEnvelope,
+  type BusPort,
+  type BusSubscription,
+} from '../../../contracts/index.ts';
 import { ingressRecord } from '../../run/script.ts';
-import { buildClockedSimRuntime, createRealClock } from '../../worker/index.ts';
+import { buildClockedSimRuntime, createRealClock, ingressOf } from '../../worker/index.ts';
 import type { BenchMetric } from '../benchmark.ts';
 
 /** The two bus ends of a rig (the same bus when embedded). */
@@ -93,18 +98,19 @@ export function createRig(
           TENANT,
           session_id,
           (e) => {
-            const p = e.payload as
-              { rspp_ingress?: IngressKind; text?: string; sent_at?: number } | undefined;
-            if (p?.rspp_ingress === undefined) return;
+            const ingress = ingressOf(e);
+            if (ingress === undefined) return;
+            const kind = ingress[INGRESS_MARKER];
             runtime.feed(session_id, {
-              kind: p.rspp_ingress,
+              kind,
               record: e.record,
-              ...(p.text === undefined ? {} : { text: p.text }),
-              ...(p.rspp_ingress === 'audio_frame'
+              ...(ingress.text === undefined ? {} : { text: ingress.text }),
+              ...(kind === 'audio_frame'
                 ? { audio: { kind: 'audio', pcm: PCM, sample_rate_hz: 16_000, duration_ms: 20 } }
                 : {}),
             });
-            hooks.onFed?.(p.rspp_ingress, p.sent_at ?? 0, performance.now());
+            const sent_at = (e.payload as { sent_at?: number } | undefined)?.sent_at;
+            hooks.onFed?.(kind, sent_at ?? 0, performance.now());
           },
           // The worker side takes ingress only, as `rspp worker` does.
           { limits: LIMITS, direction: 'ingress' },

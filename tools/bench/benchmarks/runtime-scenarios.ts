@@ -7,8 +7,6 @@ import { performance } from 'node:perf_hooks';
 import { createRig, until, type RigBuses } from './runtime-kit.ts';
 
 let counter = 0;
-/** Untimed trials before the timed ones. */
-const WARMUP = 5;
 const sid = (what: string) => `${what}-${String(process.pid)}-${String((counter += 1))}`;
 
 /** Audio frames per second published by the transport and fed to the session by the worker side. */
@@ -46,12 +44,22 @@ export async function ingressLatency(buses: RigBuses, samples: number): Promise<
   return latencies;
 }
 
-/** Ms from publishing a final transcript to the first output chunk at the transport (zero-latency sims). */
-export async function outputOverhead(buses: RigBuses, trials: number): Promise<number[]> {
+/** Samples of {@link outputOverhead}: the warm-up turns' and the measured turns' (ms). */
+export type OverheadSamples = { readonly cold: number[]; readonly warm: number[] };
+
+/**
+ * Ms from publishing a final transcript to the first output chunk at the transport (zero-latency
+ * sims). The first `warmup` turns run while V8 still compiles and optimises the turn path; they
+ * are kept apart (`cold`) so the measured turns show the steady state of a running worker.
+ */
+export async function outputOverhead(
+  buses: RigBuses,
+  trials: number,
+  warmup: number,
+): Promise<OverheadSamples> {
   const rig = createRig(buses, { zeroLatency: true });
-  const samples: number[] = [];
-  // The first trials run cold (JIT, lazy compilation); they are measured but not kept.
-  for (let i = 0; i < trials + WARMUP; i++) {
+  const samples: OverheadSamples = { cold: [], warm: [] };
+  for (let i = 0; i < trials + warmup; i++) {
     let first: number | undefined;
     let connected = false;
     let closed = false;
@@ -69,7 +77,7 @@ export async function outputOverhead(buses: RigBuses, trials: number): Promise<n
     const start = performance.now();
     await session.send('transcript_final', 'hello there');
     const came = await until(() => first !== undefined, 5000);
-    if (came && i >= WARMUP) samples.push((first ?? start) - start);
+    if (came) (i < warmup ? samples.cold : samples.warm).push((first ?? start) - start);
     // One turn at a time: the rest of this turn would otherwise run inside the next trial's
     // window (the 200-session load scenario measures turns under concurrency).
     await until(() => closed, 5000);

@@ -4,7 +4,7 @@
  * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
  */
 import { hostname } from 'node:os';
-import { assertSubjectToken } from '../../../contracts/index.ts';
+import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/index.ts';
 import { startWorker, type Worker } from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
@@ -15,9 +15,10 @@ const OPTIONS = {
   tenant: { type: 'string' },
   name: { type: 'string' },
   'connect-timeout-ms': { type: 'string' },
+  'lease-ttl-ms': { type: 'string' },
 } as const;
 
-const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS]
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS]
 
 Joins the worker queue group on the assignment subject and runs the sessions it is assigned
 (sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
@@ -28,6 +29,8 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
   --tenant T                serve only tenant T (default: every tenant)
   --name ID                 worker id in replies and logs (default <host>-<pid>)
   --connect-timeout-ms MS   bound on connecting, 100..60000 (default 5000)
+  --lease-ttl-ms MS         session lease lifetime, 1000..600000 (default ${String(DEFAULT_LEASE_TTL_MS)});
+                            renewed every third of it, lost when a renewal is this late
 
 Exit codes: 0 drained; 1 NATS unreachable or connection lost; 2 usage error.`;
 
@@ -38,6 +41,7 @@ export type WorkerFlags = {
   readonly tenant?: string;
   readonly name: string;
   readonly connectTimeoutMs: number;
+  readonly leaseTtlMs: number;
 };
 
 const integer = (flag: string, text: string, min: number, max: number): number | string => {
@@ -65,6 +69,13 @@ export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error
   if (typeof concurrency === 'string') return { error: concurrency };
   const timeout = integer('--connect-timeout-ms', v['connect-timeout-ms'] ?? '5000', 100, 60_000);
   if (typeof timeout === 'string') return { error: timeout };
+  const ttl = integer(
+    '--lease-ttl-ms',
+    v['lease-ttl-ms'] ?? String(DEFAULT_LEASE_TTL_MS),
+    1000,
+    600_000,
+  );
+  if (typeof ttl === 'string') return { error: ttl };
   if (v.tenant !== undefined) {
     try {
       assertSubjectToken('tenant_id', v.tenant);
@@ -81,6 +92,7 @@ export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error
     concurrency,
     name,
     connectTimeoutMs: timeout,
+    leaseTtlMs: ttl,
     ...(v.tenant === undefined ? {} : { tenant: v.tenant }),
   };
 }
@@ -115,6 +127,7 @@ export async function runWorker(
       concurrency: flags.concurrency,
       worker_id: flags.name,
       connectTimeoutMs: flags.connectTimeoutMs,
+      leaseTtlMs: flags.leaseTtlMs,
       log: (event) => io.out(JSON.stringify(event)),
       ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
     });
