@@ -81,8 +81,8 @@ export class SessionPublisher {
       { session_id, pipeline_version, authority_epoch: 0, turn_id: owner },
       ordinal,
     );
-    const { idempotency_key: _ignored, ...rest } = record;
-    return this.sequencer.stamp({ ...rest, event_id: id } as TRecord);
+    // An empty key makes the sequencer derive it from the new event id (one copy, not three).
+    return this.sequencer.stamp({ ...record, event_id: id, idempotency_key: '' });
   }
 
   private send(
@@ -122,19 +122,20 @@ export class SessionPublisher {
       tail === undefined || this.lanePending[lane] === 1
         ? this.publishNow(envelope)
         : tail.then(() => this.publishNow(envelope));
+    // One reaction per publish (a `.catch().finally()` pair costs four promises on a hot path).
+    const settled = () => {
+      this.pending -= 1;
+      this.lanePending[lane] -= 1;
+    };
     this.chains.set(
       lane,
-      published
-        .catch((error: unknown) => {
-          this.options.onDiagnostic(
-            'publish_failed',
-            error instanceof Error ? error.message : String(error),
-          );
-        })
-        .finally(() => {
-          this.pending -= 1;
-          this.lanePending[lane] -= 1;
-        }),
+      published.then(settled, (error: unknown) => {
+        settled();
+        this.options.onDiagnostic(
+          'publish_failed',
+          error instanceof Error ? error.message : String(error),
+        );
+      }),
     );
     return true;
   }
