@@ -182,6 +182,7 @@ export {
   type PoolTaskResult,
   type SubmitResult,
 } from './pool/pool.ts';
+export { poolProviders, pooledPort, type PooledCatalogue } from './pool/pooled-ports.ts';
 // RK-12/13/14 edge buffers, watermarks and flow control, minimal RK-15 (ADR 0008).
 export {
   DEFAULT_EDGE_POLICY,

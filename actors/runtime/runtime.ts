@@ -6,6 +6,7 @@
 import type { Lane } from '../../contracts/index.ts';
 import { createEventGateway, type EventGateway } from '../guard/gateway.ts';
 import { compileRuntimeGraph, DEFAULT_GRAPH, type RuntimeGraph } from '../graph/graph.ts';
+import { poolProviders } from '../pool/pooled-ports.ts';
 import { RuntimeSession } from './session.ts';
 import type {
   AuthorityChange,
@@ -23,6 +24,7 @@ export const RUNTIME_LIMIT_DEFAULTS: RuntimeLimits = {
   outbox_capacity: 1024,
   audio_frames: 500,
   max_active_turns: 64,
+  provider_queue: 64,
 };
 
 /** A running runtime. */
@@ -76,6 +78,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   if (!compiled.ok) throw new RuntimeError('invalid_graph', compiled.message);
   const graph: RuntimeGraph = compiled.graph;
   const gateway: EventGateway = createEventGateway(options.validator);
+  // RK-26: one bounded FIFO pool per provider, shared by every session of this runtime.
+  const pooled = poolProviders(options.providers, limits.provider_queue, () => options.clock.now());
+  const sessionOptions: RuntimeOptions = { ...options, providers: pooled.providers };
   const sessions = new Map<string, RuntimeSession>();
   // Counters of closed sessions stay readable (bounded: the oldest is forgotten first).
   const closed = new Map<string, Readonly<Record<Lane, number>>>();
@@ -105,7 +110,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       sessions.set(
         session.session_id,
         new RuntimeSession({
-          options,
+          options: sessionOptions,
           limits,
           graph,
           gateway,
@@ -149,6 +154,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async stop() {
       stopped = true;
       for (const [id, session] of [...sessions]) await retire(id, session);
+      await pooled.drain();
     },
   };
 }

@@ -81,6 +81,12 @@ export type RuntimeLimits = {
   readonly audio_frames: number;
   /** RK-25 local capacity: open turns across all sessions (default 64); more -> pre-turn reject. */
   readonly max_active_turns: number;
+  /**
+   * RK-26: provider calls waiting for a slot, per provider (default 64). Each provider runs at
+   * most its declared `max_concurrency` calls at once; a call beyond the queue fails at once as
+   * `rate_limited` (retryable overload).
+   */
+  readonly provider_queue: number;
 };
 
 /** Options of `createRuntime`. */

@@ -1,0 +1,141 @@
+/**
+ * RK-26 in front of provider calls: every provider port of a runtime gets one execution pool
+ * with as many slots as the provider declares (`capabilities.max_concurrency`) and a bounded
+ * FIFO queue. A stream waits for a slot before the provider is called and holds it until the
+ * stream ends. When the queue is full, the call fails at once as `rate_limited` (a retryable
+ * overload, with backoff) instead of waiting without bound.
+ */
+import { AdapterError, type AnyProviderPort, type ProviderRequest } from '../../contracts/index.ts';
+import type { ProviderCatalogue } from '../nodes/types.ts';
+import { createExecutionPool, type ExecutionPool, type PoolClock } from './pool.ts';
+
+/** A runtime's provider ports behind their pools. */
+export type PooledCatalogue = {
+  readonly providers: ProviderCatalogue;
+  /** The pool of one provider, by `provider_id`. */
+  pool(provider_id: string): ExecutionPool | undefined;
+  /** Refuses new calls and waits for queued and running ones to end. */
+  drain(): Promise<void>;
+};
+
+/** Wraps every port of `catalogue`; `queue` bounds the calls waiting per provider. */
+export function poolProviders(
+  catalogue: ProviderCatalogue,
+  queue: number,
+  clock: PoolClock,
+): PooledCatalogue {
+  const pools = new Map<string, ExecutionPool>();
+  const wrap = <TPort extends AnyProviderPort>(ports: readonly TPort[] | undefined) =>
+    ports?.map((port) => {
+      const pool = createExecutionPool({
+        capacity: queue,
+        concurrency: Math.max(1, Math.floor(port.capabilities.max_concurrency)),
+        clock,
+      });
+      pools.set(port.capabilities.provider_id, pool);
+      return pooledPort(port, pool);
+    });
+  const stt = wrap(catalogue.stt);
+  const llm = wrap(catalogue.llm);
+  const tts = wrap(catalogue.tts);
+  return {
+    providers: {
+      ...(stt === undefined ? {} : { stt }),
+      ...(llm === undefined ? {} : { llm }),
+      ...(tts === undefined ? {} : { tts }),
+    },
+    pool: (provider_id) => pools.get(provider_id),
+    drain: async () => {
+      await Promise.all([...pools.values()].map((pool) => pool.drain()));
+    },
+  };
+}
+
+/** `port` with its streams run in `pool`'s slots. */
+export function pooledPort<TPort extends AnyProviderPort>(port: TPort, pool: ExecutionPool): TPort {
+  const stream = (request: ProviderRequest<TPort['capabilities']['modality'], unknown>) => ({
+    [Symbol.asyncIterator]: () => slotIterator(pool, port, request),
+  });
+  return { ...port, stream };
+}
+
+type AnyRequest = ProviderRequest<AnyProviderPort['capabilities']['modality'], unknown>;
+
+/**
+ * The port's stream, opened once a slot is free and holding it until the stream ends or is
+ * returned. A hand-written iterator rather than an async generator: delegating with `yield*`
+ * costs several promises per chunk, this costs one. A call aborted while it waits is never
+ * made; its slot is handed back as soon as the pool reaches it.
+ */
+function slotIterator(
+  pool: ExecutionPool,
+  port: AnyProviderPort,
+  request: AnyRequest,
+): AsyncIterator<unknown> {
+  let inner: AsyncIterator<unknown> | null = null;
+  let slot: Promise<void> | null = null;
+  let release: (() => void) | null = null;
+  let ended = false;
+  const finish = (): void => {
+    ended = true;
+    release?.();
+    release = null;
+  };
+  const step = (result: IteratorResult<unknown>): IteratorResult<unknown> => {
+    if (result.done === true) finish();
+    return result;
+  };
+  const fail = (error: unknown): never => {
+    finish();
+    throw error;
+  };
+  const read = (): Promise<IteratorResult<unknown>> => {
+    if (inner === null) {
+      const opened = (port.stream as (r: AnyRequest) => AsyncIterable<unknown>)(request);
+      inner = opened[Symbol.asyncIterator]();
+    }
+    return inner.next().then(step, fail);
+  };
+  const acquire = (): Promise<void> => {
+    let wake = (): void => undefined;
+    let started = false;
+    const submitted = pool.submit(() => {
+      started = true;
+      wake();
+      // A consumer that left while this call waited: the slot goes back at once.
+      if (ended) return undefined;
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    if (!submitted.accepted) {
+      ended = true;
+      return Promise.reject(
+        new AdapterError(submitted.reason === 'full' ? 'rate_limited' : 'invoke_failed', {
+          provider: port.capabilities.provider_id,
+          detail: `execution_pool_${submitted.reason}`,
+        }),
+      );
+    }
+    return started ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+  };
+  return {
+    next() {
+      if (ended) return Promise.resolve({ done: true, value: undefined });
+      if (inner !== null) return read();
+      slot ??= acquire();
+      return slot.then(() => {
+        if (ended || request.signal.aborted) {
+          finish();
+          return { done: true, value: undefined };
+        }
+        return read();
+      });
+    },
+    return(value?: unknown) {
+      const open = inner;
+      finish();
+      return open?.return !== undefined
+        ? open.return(value)
+        : Promise.resolve({ done: true, value: undefined });
+    },
+  };
+}
