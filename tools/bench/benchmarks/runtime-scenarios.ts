@@ -143,6 +143,13 @@ export async function cancelToSilence(buses: RigBuses, trials: number): Promise<
   return samples;
 }
 
+/** Splits `items` into `n` groups of (nearly) equal size, in order. */
+function spread<T>(items: readonly T[], n: number): T[][] {
+  const groups: T[][] = Array.from({ length: Math.min(n, items.length) }, () => []);
+  items.forEach((item, i) => groups[i % groups.length]?.push(item));
+  return groups;
+}
+
 /** Result of {@link concurrentAudio}. */
 export type LoadResult = {
   readonly latencies: readonly number[];
@@ -152,11 +159,23 @@ export type LoadResult = {
   readonly egressReceived: number;
 };
 
-/** `sessions` sessions each streaming a 20 ms frame in and one out every 20 ms for `seconds`. */
+/** Frame phases of the load scenario: every session on one 20 ms clock, or spread over it. */
+export type LoadPhasing = 'aligned' | 'staggered';
+
+/** Groups a staggered load is spread over, 2 ms apart within each 20 ms frame. */
+const PHASE_GROUPS = 10;
+
+/**
+ * `sessions` sessions each streaming a 20 ms frame in and one out every 20 ms for `seconds`.
+ * `aligned`: every session sends on the same tick (a burst of `sessions` frames each 20 ms).
+ * `staggered`: each session keeps its own frame clock, as independent calls do (they connect at
+ * different moments), spread in 10 groups 2 ms apart.
+ */
 export async function concurrentAudio(
   buses: RigBuses,
   sessions: number,
   seconds: number,
+  phasing: LoadPhasing = 'aligned',
 ): Promise<LoadResult> {
   const rig = createRig(buses, { max_sessions: sessions });
   const latencies: number[] = [];
@@ -169,17 +188,21 @@ export async function concurrentAudio(
       }),
     ),
   );
+  const groups = phasing === 'aligned' ? [open] : spread(open, PHASE_GROUPS);
+  const slot = 20 / groups.length;
   let sent = 0;
   let egressSent = 0;
   const ticks = Math.round((seconds * 1000) / 20);
   const start = performance.now();
   for (let tick = 0; tick < ticks; tick++) {
-    await Promise.all(open.map((s) => s.send('audio_frame')));
-    await Promise.all(open.map((s) => s.egress()));
-    sent += sessions;
-    egressSent += sessions;
-    const next = start + (tick + 1) * 20;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - performance.now())));
+    for (const [g, group] of groups.entries()) {
+      const due = start + tick * 20 + g * slot;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      await Promise.all(group.map((s) => s.send('audio_frame')));
+      await Promise.all(group.map((s) => s.egress()));
+      sent += group.length;
+      egressSent += group.length;
+    }
   }
   await until(() => latencies.length >= sent && egressReceived >= egressSent, 10_000);
   await Promise.all(open.map((s) => s.close()));
