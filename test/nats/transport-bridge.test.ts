@@ -13,7 +13,9 @@ import {
 } from '../../actors/index.ts';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
 import type { BusEnvelope, ControlSignal, EventRecord } from '../../contracts/index.ts';
-import { createRig } from '../../tools/bench/benchmarks/runtime-kit.ts';
+import { inProcessRigs } from '../../tools/bench/benchmarks/rig-in-process.ts';
+import { threadedRigs } from '../../tools/bench/benchmarks/rig-threaded.ts';
+import type { Rig } from '../../tools/bench/benchmarks/runtime-kit.ts';
 import { waitFor } from '../conformance/bus/fixtures.ts';
 
 const TENANT = 'bridge';
@@ -134,14 +136,8 @@ describe('transport bridge on NATS', () => {
     ]);
   });
 
-  it('with a real runtime, no chunk of a cancelled turn reaches the transport after the cancel call', async () => {
-    const rig = createRig(
-      {
-        worker: await connect('bridge-runtime-worker'),
-        transport: await connect('bridge-runtime-transport'),
-      },
-      { dense: true },
-    );
+  /** Cancels a dense turn once its first chunk arrived; counts chunks before and after. */
+  async function cancelMidStream(rig: Rig): Promise<{ before: number; after: number }> {
     open.push(() => rig.close());
     let calling = false;
     let closed = false;
@@ -156,11 +152,25 @@ describe('transport bridge on NATS', () => {
     await session.send('speech_started');
     await session.send('transcript_final', 'tell me a long story');
     await waitFor('first chunk', () => before > 0);
-
     calling = true;
     await session.send('cancel');
     await waitFor('close of the turn', () => closed);
+    return { before, after };
+  }
 
+  it('with a real runtime, no chunk of a cancelled turn reaches the transport after the cancel call', async () => {
+    const rigs = inProcessRigs(
+      await connect('bridge-runtime-worker'),
+      await connect('bridge-runtime-transport'),
+    );
+    const { before, after } = await cancelMidStream(rigs({ dense: true }));
+    expect(before).toBeGreaterThan(0);
+    expect(after).toBe(0);
+  });
+
+  it('holds with the transport side in its own thread and connection (the NATS bench rig)', async () => {
+    const rigs = threadedRigs(await connect('bridge-thread-worker'), inject('natsUrl'));
+    const { before, after } = await cancelMidStream(rigs({ dense: true }));
     expect(before).toBeGreaterThan(0);
     expect(after).toBe(0);
   });

@@ -1,6 +1,7 @@
 /** `runtime-embedded`: the runtime scenarios on the in-process bus. */
 import { createEmbeddedBus } from '../../../adapters/bus/embedded/index.ts';
 import type { Benchmark } from '../benchmark.ts';
+import { inProcessRigs } from './rig-in-process.ts';
 import { runtimeBusReport } from './runtime-report.ts';
 
 /** The `runtime-embedded` benchmark. */
@@ -11,15 +12,11 @@ export const runtimeEmbeddedBenchmark: Benchmark = {
   async run() {
     const bus = createEmbeddedBus();
     try {
-      return await runtimeBusReport(
-        'embedded',
-        { worker: bus, transport: bus },
-        {
-          overheadP95Ms: 2,
-          cancelP95Ms: 1,
-          loadP99Ms: 20,
-        },
-      );
+      return await runtimeBusReport('embedded', inProcessRigs(bus, bus), {
+        overheadP95Ms: 2,
+        cancelP95Ms: 1,
+        loadP99Ms: 20,
+      });
     } finally {
       await bus.close();
     }

@@ -1,10 +1,12 @@
 /**
  * `runtime-nats`: the runtime scenarios over NATS on loopback. Starts its own nats-server; the
- * worker side and the transport side use separate connections, as separate processes would.
+ * worker side runs in this thread, the transport side in its own thread on its own connection,
+ * as a worker process and a gateway process would (ADR 0022).
  */
 import { createNatsBus } from '../../../adapters/bus/nats/index.ts';
 import type { Benchmark } from '../benchmark.ts';
 import { startNatsServer } from '../../nats/nats-server.ts';
+import { threadedRigs } from './rig-threaded.ts';
 import { runtimeBusReport } from './runtime-report.ts';
 
 /** The `runtime-nats` benchmark. */
@@ -16,19 +18,13 @@ export const runtimeNatsBenchmark: Benchmark = {
     const server = await startNatsServer();
     try {
       const worker = await createNatsBus({ servers: server.url, name: 'bench-worker' });
-      const transport = await createNatsBus({ servers: server.url, name: 'bench-transport' });
       try {
-        return await runtimeBusReport(
-          'nats',
-          { worker, transport },
-          {
-            overheadP95Ms: 5,
-            cancelP95Ms: 3,
-            loadP99Ms: 20,
-          },
-        );
+        return await runtimeBusReport('nats', threadedRigs(worker, server.url), {
+          overheadP95Ms: 5,
+          cancelP95Ms: 3,
+          loadP99Ms: 20,
+        });
       } finally {
-        await transport.close();
         await worker.close();
       }
     } finally {

@@ -1,9 +1,9 @@
 /**
- * Runs every bus-level runtime scenario on one pair of buses and states each target with an
+ * Runs every bus-level runtime scenario on one kind of rig and states each target with an
  * honest pass/fail, shared by `runtime-embedded` and `runtime-nats`.
  */
 import type { BenchMetric, BenchResult } from '../benchmark.ts';
-import { figure, gate, latencyFigures, percentile, type RigBuses } from './runtime-kit.ts';
+import { figure, gate, latencyFigures, percentile, type RigFactory } from './runtime-kit.ts';
 import {
   cancelToSilence,
   concurrentAudio,
@@ -33,15 +33,15 @@ const SIZE = {
 
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
-/** Runs the scenarios on `buses` and reports figures, gates and notes. */
+/** Runs the scenarios on rigs from `rigs` and reports figures, gates and notes. */
 export async function runtimeBusReport(
   label: string,
-  buses: RigBuses,
+  rigs: RigFactory,
   targets: RuntimeTargets,
 ): Promise<BenchResult> {
   const metrics: BenchMetric[] = [];
   const notes: string[] = [];
-  const rate = await edgeThroughput(buses, SIZE.frames);
+  const rate = await edgeThroughput(rigs, SIZE.frames);
   metrics.push(
     figure(
       'edge_events_per_second',
@@ -51,7 +51,7 @@ export async function runtimeBusReport(
     ),
   );
 
-  const latency = await ingressLatency(buses, SIZE.samples);
+  const latency = await ingressLatency(rigs, SIZE.samples);
   metrics.push(
     ...latencyFigures(
       'ingress_to_first_node',
@@ -60,7 +60,7 @@ export async function runtimeBusReport(
     ),
   );
 
-  const { cold, warm: overhead } = await outputOverhead(buses, SIZE.overhead, SIZE.overheadWarmup);
+  const { cold, warm: overhead } = await outputOverhead(rigs, SIZE.overhead, SIZE.overheadWarmup);
   const overheadP95 = percentile(overhead, 95);
   metrics.push(
     ...latencyFigures(
@@ -86,7 +86,7 @@ export async function runtimeBusReport(
     `${label}: transcript -> first chunk p95 ${overheadP95.toFixed(3)} ms over ${String(overhead.length)}/${String(SIZE.overhead)} trials after ${String(SIZE.overheadWarmup)} warm-up turns (their p95: ${percentile(cold, 95).toFixed(3)} ms), target <= ${String(targets.overheadP95Ms)} ms: ${verdict(overheadP95 <= targets.overheadP95Ms)}.`,
   );
 
-  const cancels = await cancelToSilence(buses, SIZE.cancel);
+  const cancels = await cancelToSilence(rigs, SIZE.cancel);
   const toLast = cancels.map((c) => c.toLastChunkMs);
   const after = cancels.map((c) => c.chunksAfterReturn);
   const cancelP95 = percentile(toLast, 95);
@@ -126,7 +126,7 @@ export async function runtimeBusReport(
 
   // Gated: independent calls, each on its own frame clock (ADR 0021). Reported: the same load
   // with every frame of every session on one tick, a worst case no real set of calls has.
-  const load = await concurrentAudio(buses, SIZE.sessions, SIZE.seconds, 'staggered');
+  const load = await concurrentAudio(rigs, SIZE.sessions, SIZE.seconds, 'staggered');
   const loadP99 = percentile(load.latencies, 99);
   metrics.push(
     ...latencyFigures(
@@ -142,7 +142,7 @@ export async function runtimeBusReport(
       loadP99 < targets.loadP99Ms,
     ),
   );
-  const burst = await concurrentAudio(buses, SIZE.sessions, SIZE.seconds, 'aligned');
+  const burst = await concurrentAudio(rigs, SIZE.sessions, SIZE.seconds, 'aligned');
   const burstP99 = percentile(burst.latencies, 99);
   metrics.push(
     ...latencyFigures(
@@ -155,7 +155,7 @@ export async function runtimeBusReport(
     `${label}: load ${String(SIZE.sessions)} sessions, own frame clocks: ingress fed ${String(load.fed)}/${String(load.sent)}, egress received ${String(load.egressReceived)}/${String(load.egressSent)}; p99 ${loadP99.toFixed(3)} ms, target < ${String(targets.loadP99Ms)} ms: ${verdict(loadP99 < targets.loadP99Ms)}. Same load on one tick (not gated): fed ${String(burst.fed)}/${String(burst.sent)}, p99 ${burstP99.toFixed(3)} ms.`,
   );
   notes.push(
-    `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side is the transport bridge (ADR 0014): it fences synchronously on the cancel call, so chunks still in flight are dropped there (counted per trial below), not played. Overhead trials run one turn at a time, timed from the transcript publish after the connection signal came back. Wall time via performance.now() in one process; 2 shared cores.`,
+    `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side is the transport bridge (ADR 0014): it fences synchronously on the cancel call, so chunks still in flight are dropped there (counted per trial below), not played. Overhead trials run one turn at a time, timed from the transcript publish after the connection signal came back. Times are one monotonic clock (process.hrtime) across threads; 2 shared cores.`,
   );
   return { metrics, notes };
 }

@@ -4,28 +4,33 @@
  * raw samples; the benchmark files turn them into figures and gates.
  */
 import { performance } from 'node:perf_hooks';
-import { createRig, until, type RigBuses } from './runtime-kit.ts';
+import { until, type RigFactory } from './runtime-kit.ts';
 
 let counter = 0;
 const sid = (what: string) => `${what}-${String(process.pid)}-${String((counter += 1))}`;
 
 /** Audio frames per second published by the transport and fed to the session by the worker side. */
-export async function edgeThroughput(buses: RigBuses, frames: number): Promise<number> {
-  const rig = createRig(buses);
+export async function edgeThroughput(rigs: RigFactory, frames: number): Promise<number> {
+  const rig = rigs();
   let fed = 0;
-  const session = await rig.open(sid('tp'), { onFed: () => (fed += 1) });
-  const start = performance.now();
-  for (let i = 0; i < frames; i++) await session.send('audio_frame');
+  let last = 0;
+  const session = await rig.open(sid('tp'), {
+    onFed: (_kind, _sent, at) => {
+      fed += 1;
+      last = at;
+    },
+  });
+  const { at: start } = await session.burst('audio_frame', frames);
   await until(() => fed >= frames, 30_000);
-  const elapsed = performance.now() - start;
+  const elapsed = last - start;
   await session.close();
   await rig.close();
   return (fed / elapsed) * 1000;
 }
 
 /** Ms from the transport's publish of one audio frame until the session fed it (one at a time). */
-export async function ingressLatency(buses: RigBuses, samples: number): Promise<number[]> {
-  const rig = createRig(buses);
+export async function ingressLatency(rigs: RigFactory, samples: number): Promise<number[]> {
+  const rig = rigs();
   const latencies: number[] = [];
   let wake = () => undefined as void;
   const session = await rig.open(sid('lat'), {
@@ -53,18 +58,18 @@ export type OverheadSamples = { readonly cold: number[]; readonly warm: number[]
  * are kept apart (`cold`) so the measured turns show the steady state of a running worker.
  */
 export async function outputOverhead(
-  buses: RigBuses,
+  rigs: RigFactory,
   trials: number,
   warmup: number,
 ): Promise<OverheadSamples> {
-  const rig = createRig(buses, { zeroLatency: true });
+  const rig = rigs({ zeroLatency: true });
   const samples: OverheadSamples = { cold: [], warm: [] };
   for (let i = 0; i < trials + warmup; i++) {
     let first: number | undefined;
     let connected = false;
     let closed = false;
     const session = await rig.open(sid('ovh'), {
-      onChunk: (_e, at) => (first ??= at),
+      onChunk: (at) => (first ??= at),
       onControl: (signal) => {
         connected ||= signal === 'connected';
         closed ||= signal === 'close';
@@ -74,8 +79,7 @@ export async function outputOverhead(
     await session.send('connection', 'connected');
     await until(() => connected, 5000);
     await session.send('speech_started');
-    const start = performance.now();
-    await session.send('transcript_final', 'hello there');
+    const { at: start } = await session.send('transcript_final', 'hello there');
     const came = await until(() => first !== undefined, 5000);
     if (came) (i < warmup ? samples.cold : samples.warm).push((first ?? start) - start);
     // One turn at a time: the rest of this turn would otherwise run inside the next trial's
@@ -101,8 +105,8 @@ export type CancelSample = {
 };
 
 /** Cancels a speaking turn (real-time sims) and watches what still reaches the transport. */
-export async function cancelToSilence(buses: RigBuses, trials: number): Promise<CancelSample[]> {
-  const rig = createRig(buses, { dense: true });
+export async function cancelToSilence(rigs: RigFactory, trials: number): Promise<CancelSample[]> {
+  const rig = rigs({ dense: true });
   const samples: CancelSample[] = [];
   const closing: Promise<void>[] = [];
   for (let i = 0; i < trials; i++) {
@@ -111,8 +115,8 @@ export async function cancelToSilence(buses: RigBuses, trials: number): Promise<
     let aborted = false;
     let dropped = 0;
     const session = await rig.open(sid('cxl'), {
-      onChunk: (_e, at) => chunks.push(at),
-      onDropped: (d) => (dropped += d.code === 'late_after_cancel' ? 1 : 0),
+      onChunk: (at) => chunks.push(at),
+      onDropped: (code) => (dropped += code === 'late_after_cancel' ? 1 : 0),
       onControl: (signal) => {
         closed ||= signal === 'close';
         aborted ||= signal === 'abort';
@@ -122,9 +126,7 @@ export async function cancelToSilence(buses: RigBuses, trials: number): Promise<
     await session.send('speech_started');
     await session.send('transcript_final', 'tell me a long story');
     if (await until(() => chunks.length > 0, 10_000)) {
-      const called = performance.now();
-      await session.send('cancel');
-      const returned = performance.now();
+      const { at: called, done: returned } = await session.send('cancel');
       await until(() => closed, 5000);
       // Anything still in flight lands within a few ms of the close on loopback.
       await new Promise((resolve) => setTimeout(resolve, 50));
@@ -172,12 +174,12 @@ const PHASE_GROUPS = 10;
  * different moments), spread in 10 groups 2 ms apart.
  */
 export async function concurrentAudio(
-  buses: RigBuses,
+  rigs: RigFactory,
   sessions: number,
   seconds: number,
   phasing: LoadPhasing = 'aligned',
 ): Promise<LoadResult> {
-  const rig = createRig(buses, { max_sessions: sessions });
+  const rig = rigs({ max_sessions: sessions });
   const latencies: number[] = [];
   let egressReceived = 0;
   const open = await Promise.all(

@@ -1,0 +1,111 @@
+/**
+ * The rig with its transport side in a worker thread (`transport-thread.ts`) on its own NATS
+ * connection, and the worker side (runtime) here. Both stamp times with `monoMs`, one clock for
+ * both threads.
+ */
+import { Worker } from 'node:worker_threads';
+import type { BusPort } from '../../../contracts/index.ts';
+import type { RigFactory, RigSession, SendTimes, SessionHooks } from './runtime-kit.ts';
+import { buildRigRuntime, deliver, openWorkerSide } from './rig-sides.ts';
+import type { ThreadCommand, ThreadMessage } from './transport-thread.ts';
+
+/** Distributes `Omit` over a union, so each command keeps its own fields. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** The main thread's handle on one transport thread. */
+type TransportThread = {
+  call(command: WithoutId<ThreadCommand>): Promise<unknown>;
+  watch(session_id: string, hooks: SessionHooks): void;
+  unwatch(session_id: string): void;
+  stop(): Promise<void>;
+};
+
+function startTransportThread(natsUrl: string): TransportThread {
+  const worker = new Worker(new URL('./transport-thread.mjs', import.meta.url), {
+    workerData: { natsUrl },
+  });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  const hooks = new Map<string, SessionHooks>();
+  let nextId = 1;
+  let failure: Error | null = null;
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: ThreadMessage) => {
+      if (message.op === 'ready') resolve();
+      else if (message.op === 'events') {
+        for (const { session_id, event } of message.events) {
+          const watcher = hooks.get(session_id);
+          if (watcher !== undefined) deliver(watcher, event);
+        }
+      } else {
+        const waiter = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.error === undefined) waiter?.resolve(message.value);
+        else waiter?.reject(new Error(`transport thread: ${message.error}`));
+      }
+    });
+    worker.on('error', (error) => {
+      failure = error;
+      reject(error);
+      for (const waiter of pending.values()) waiter.reject(error);
+      pending.clear();
+    });
+  });
+  return {
+    async call(command) {
+      await ready;
+      if (failure !== null) throw failure;
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ ...command, id });
+      });
+    },
+    watch: (session_id, watcher) => hooks.set(session_id, watcher),
+    unwatch: (session_id) => hooks.delete(session_id),
+    async stop() {
+      try {
+        await this.call({ op: 'stop' });
+      } finally {
+        await worker.terminate();
+      }
+    },
+  };
+}
+
+/** Rigs whose worker side runs here on `worker` and transport side in a thread on `natsUrl`. */
+export function threadedRigs(worker: BusPort, natsUrl: string): RigFactory {
+  return (options = {}) => {
+    const { runtime, clock } = buildRigRuntime(worker, options);
+    const thread = startTransportThread(natsUrl);
+    return {
+      runtime,
+      async open(session_id, hooks = {}): Promise<RigSession> {
+        const side = await openWorkerSide(runtime, worker, session_id, hooks.onFed);
+        thread.watch(session_id, hooks);
+        await thread.call({ op: 'open', session_id });
+        return {
+          send: async (kind, text) =>
+            (await thread.call({
+              op: 'send',
+              session_id,
+              kind,
+              ...(text === undefined ? {} : { text }),
+            })) as SendTimes,
+          burst: async (kind, count) =>
+            (await thread.call({ op: 'burst', session_id, kind, count })) as SendTimes,
+          egress: () => side.egress(),
+          async close() {
+            await side.close();
+            await thread.call({ op: 'close', session_id });
+            thread.unwatch(session_id);
+          },
+        };
+      },
+      async close() {
+        await runtime.stop();
+        clock.dispose();
+        await thread.stop();
+      },
+    };
+  };
+}
