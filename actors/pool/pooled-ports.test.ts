@@ -121,4 +121,51 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
     expect(result.error?.detail).toBe('execution_pool_closed');
     expect(llm.stats.opened).toEqual([]);
   });
+
+  it('ends a waiting stream at once when its request aborts, as the port contract requires', async () => {
+    const llm = gatedLlm(1);
+    const port = poolProviders({ llm: [llm.port] }, 4, () => 0).providers.llm?.[0] as LlmPort;
+    const running = call(port, 'a');
+    const controller = new AbortController();
+    const stream = port.stream({ provider_invocation_id: 'b', signal: controller.signal } as never);
+    const waiting = stream[Symbol.asyncIterator]().next();
+    let ended = false;
+    void waiting.then(() => (ended = true));
+    await settle();
+    expect(ended).toBe(false);
+    controller.abort();
+    await settle();
+    expect(ended).toBe(true);
+    expect(await waiting).toEqual({ done: true, value: undefined });
+    llm.release();
+    expect((await running).outcome.class).toBe('success');
+    expect(llm.stats.opened).toEqual(['a']);
+  });
+
+  it('calls a class-based port as a method, with its own `this`', async () => {
+    class Echo {
+      readonly capabilities = gatedLlm(1).port.capabilities;
+      private readonly reply = 'from this';
+      async *stream(): AsyncGenerator<LlmChunk> {
+        await Promise.resolve();
+        yield { type: 'delta', index: 0, text: this.reply };
+      }
+    }
+    const port = poolProviders({ llm: [new Echo()] }, 4, () => 0).providers.llm?.[0] as LlmPort;
+    const texts: string[] = [];
+    const result = await invokeProvider(
+      port,
+      {
+        provider_invocation_id: 'a',
+        provider_id: 'llm-gated',
+        modality: 'llm',
+        attempt: 1,
+        input: (async function* () {})(),
+        signal: new AbortController().signal,
+      } as never,
+      (chunk) => texts.push(chunk.text),
+    );
+    expect(result.outcome.class).toBe('success');
+    expect(texts).toEqual(['from this']);
+  });
 });

@@ -56,10 +56,13 @@ export function pooledPort<TPort extends AnyProviderPort>(port: TPort, pool: Exe
   const stream = (request: ProviderRequest<TPort['capabilities']['modality'], unknown>) => ({
     [Symbol.asyncIterator]: () => slotIterator(pool, port, request),
   });
-  return { ...port, stream };
+  // Only the port's two members: a spread would drop getters and methods of a class instance.
+  return { capabilities: port.capabilities, stream } as TPort;
 }
 
 type AnyRequest = ProviderRequest<AnyProviderPort['capabilities']['modality'], unknown>;
+/** A port seen through one request type (the union's `stream` takes no single request type). */
+type ProviderPortOf<TRequest> = { stream(request: TRequest): AsyncIterable<unknown> };
 
 /**
  * The port's stream, opened once a slot is free and holding it until the stream ends or is
@@ -90,20 +93,20 @@ function slotIterator(
     throw error;
   };
   const read = (): Promise<IteratorResult<unknown>> => {
-    if (inner === null) {
-      const opened = (port.stream as (r: AnyRequest) => AsyncIterable<unknown>)(request);
-      inner = opened[Symbol.asyncIterator]();
-    }
+    inner ??= (port as ProviderPortOf<AnyRequest>).stream(request)[Symbol.asyncIterator]();
     return inner.next().then(step, fail);
   };
   const acquire = (): Promise<void> => {
     let wake = (): void => undefined;
     let started = false;
+    // The port contract: an abort ends the stream at once, also while it waits for a slot.
+    const onAbort = (): void => wake();
     const submitted = pool.submit(() => {
       started = true;
+      request.signal.removeEventListener('abort', onAbort);
       wake();
       // A consumer that left while this call waited: the slot goes back at once.
-      if (ended) return undefined;
+      if (ended || request.signal.aborted) return undefined;
       return new Promise<void>((resolve) => (release = resolve));
     });
     if (!submitted.accepted) {
@@ -115,7 +118,9 @@ function slotIterator(
         }),
       );
     }
-    return started ? Promise.resolve() : new Promise<void>((resolve) => (wake = resolve));
+    if (started) return Promise.resolve();
+    request.signal.addEventListener('abort', onAbort, { once: true });
+    return new Promise<void>((resolve) => (wake = resolve));
   };
   return {
     next() {
