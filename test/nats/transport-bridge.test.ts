@@ -136,26 +136,31 @@ describe('transport bridge on NATS', () => {
     ]);
   });
 
-  /** Cancels a dense turn once its first chunk arrived; counts chunks before and after. */
+  /**
+   * Cancels a dense turn once its first chunk arrived; counts chunks by when the transport got
+   * them (the threaded rig reports them later than that, so its arrival order cannot be used).
+   */
   async function cancelMidStream(rig: Rig): Promise<{ before: number; after: number }> {
     open.push(() => rig.close());
-    let calling = false;
+    const chunks: number[] = [];
     let closed = false;
-    let before = 0;
-    let after = 0;
     const session = await rig.open(`rt-${randomUUID().slice(0, 8)}`, {
-      onChunk: () => (calling ? (after += 1) : (before += 1)),
+      onChunk: (at) => chunks.push(at),
       onControl: (signal) => (closed ||= signal === 'close'),
     });
     open.push(() => session.close());
     await session.send('connection', 'connected');
     await session.send('speech_started');
     await session.send('transcript_final', 'tell me a long story');
-    await waitFor('first chunk', () => before > 0);
-    calling = true;
-    await session.send('cancel');
+    await waitFor('first chunk', () => chunks.length > 0);
+    const cancel = await session.send('cancel');
+    // Events arrive in the order the transport saw them: every chunk it passed before `close`
+    // has been counted by then (and the fenced turn passes nothing after the cancel).
     await waitFor('close of the turn', () => closed);
-    return { before, after };
+    return {
+      before: chunks.filter((at) => at <= cancel.at).length,
+      after: chunks.filter((at) => at > cancel.done).length,
+    };
   }
 
   it('with a real runtime, no chunk of a cancelled turn reaches the transport after the cancel call', async () => {
