@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createExecutionPool, POOL_DEFAULTS, type PoolStats } from './pool.ts';
 
@@ -160,6 +162,23 @@ describe('createExecutionPool (RK-26)', () => {
       await h.finish(`t${i}`);
     }
     expect(h.pool.stats()).toMatchObject({ completed: 50, queue_depth: 0, in_flight: 0 });
+  });
+
+  it('keeps nothing of a task once it ran (its closure may hold a whole session)', async () => {
+    const gc = runInNewContext('gc', (setFlagsFromString('--expose-gc'), {})) as () => void;
+    const pool = createExecutionPool({ capacity: 64, concurrency: 1, clock: () => 0 });
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      const held = { payload: new Array<number>(1000).fill(i) };
+      refs.push(new WeakRef(held));
+      const submitted = pool.submit(() => held.payload.length);
+      if (!submitted.accepted) throw new Error('refused');
+      await submitted.done;
+    }
+    // WeakRef targets stay alive until the job that created them ends.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    gc();
+    expect(refs.filter((r) => r.deref() !== undefined)).toEqual([]);
   });
 
   it.each([

@@ -81,7 +81,7 @@ export function createExecutionPool(options: PoolOptions): ExecutionPool {
     const t = options.clock();
     return Number.isFinite(t) ? t : 0;
   };
-  const queue: Entry[] = [];
+  const queue: (Entry | undefined)[] = [];
   let head = 0;
   let state: ExecutionPool['state'] = 'open';
   let nextId = 1;
@@ -102,6 +102,8 @@ export function createExecutionPool(options: PoolOptions): ExecutionPool {
   function pump(): void {
     while (inFlight < concurrency && depth() > 0) {
       const entry = queue[head];
+      // A started entry is let go at once: its task holds the caller's whole request.
+      queue[head] = undefined;
       head += 1;
       // Compact the consumed prefix now and then, so the array stays bounded by capacity.
       if (head > capacity) {
