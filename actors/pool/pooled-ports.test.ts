@@ -168,4 +168,10 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
     expect(result.outcome.class).toBe('success');
     expect(texts).toEqual(['from this']);
   });
+
+  it('gives a provider without a finite limit a pool instead of failing at startup', () => {
+    const unlimited = gatedLlm(Number.POSITIVE_INFINITY);
+    const pooled = poolProviders({ llm: [unlimited.port] }, 4, () => 0);
+    expect(pooled.pool('llm-gated')?.state).toBe('open');
+  });
 });

@@ -29,7 +29,7 @@ export function poolProviders(
     ports?.map((port) => {
       const pool = createExecutionPool({
         capacity: queue,
-        concurrency: Math.max(1, Math.floor(port.capabilities.max_concurrency)),
+        concurrency: slotsOf(port.capabilities.max_concurrency),
         clock,
       });
       pools.set(port.capabilities.provider_id, pool);
@@ -49,6 +49,15 @@ export function poolProviders(
       await Promise.all([...pools.values()].map((pool) => pool.drain()));
     },
   };
+}
+
+/** Most slots a pool gets: a provider declaring more (or no limit) is not limited here. */
+const MAX_SLOTS = 1_000_000;
+
+/** Slots for a declared `max_concurrency`: at least 1, at most {@link MAX_SLOTS}. */
+function slotsOf(max_concurrency: number): number {
+  if (Number.isNaN(max_concurrency)) return 1;
+  return Math.min(MAX_SLOTS, Math.max(1, Math.floor(max_concurrency)));
 }
 
 /** `port` with its streams run in `pool`'s slots. */
