@@ -173,6 +173,7 @@ export {
 // RK-26 execution pool.
 export {
   POOL_DEFAULTS,
+  PoolTaskWithdrawn,
   createExecutionPool,
   type ExecutionPool,
   type PoolClock,

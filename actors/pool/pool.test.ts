@@ -1,7 +1,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { createExecutionPool, POOL_DEFAULTS, type PoolStats } from './pool.ts';
+import { createExecutionPool, POOL_DEFAULTS, PoolTaskWithdrawn, type PoolStats } from './pool.ts';
 
 /** A manual clock and tasks that finish only when the test says so. */
 function harness(options: { capacity?: number; concurrency?: number } = {}) {
@@ -162,6 +162,24 @@ describe('createExecutionPool (RK-26)', () => {
       await h.finish(`t${i}`);
     }
     expect(h.pool.stats()).toMatchObject({ completed: 50, queue_depth: 0, in_flight: 0 });
+  });
+
+  it('takes back a queued task: it never runs, its place is free at once, done says so', async () => {
+    const h = harness({ capacity: 1, concurrency: 1 });
+    expect(h.pool.submit(h.task('a')).accepted).toBe(true);
+    const b = h.pool.submit(h.task('b'));
+    if (!b.accepted) throw new Error('refused');
+    expect(h.pool.submit(h.task('c'))).toEqual({ accepted: false, reason: 'full' });
+    expect(h.pool.withdraw(b.id)).toBe(true);
+    expect(h.pool.withdraw(b.id)).toBe(false);
+    const result = await b.done;
+    expect(result.status).toBe('rejected');
+    expect(result.status === 'rejected' ? result.error : null).toBeInstanceOf(PoolTaskWithdrawn);
+    expect(h.pool.submit(h.task('d')).accepted).toBe(true);
+    await h.finish('a');
+    await h.finish('d');
+    expect(h.started).toEqual(['a', 'd']);
+    expect(h.pool.stats()).toMatchObject({ withdrawn: 1, completed: 2, queue_depth: 0 });
   });
 
   it('keeps nothing of a task once it ran (its closure may hold a whole session)', async () => {

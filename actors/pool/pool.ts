@@ -32,6 +32,8 @@ export type PoolStats = {
   readonly failed: number;
   /** Submits refused (`full` or `closed`). */
   readonly rejected: number;
+  /** Queued tasks taken back by their caller before they started. */
+  readonly withdrawn: number;
   readonly in_flight: number;
   readonly queue_depth: number;
   readonly queue_time_ms_total: number;
@@ -55,6 +57,11 @@ export const POOL_DEFAULTS = { capacity: 64, concurrency: 4 } as const;
 /** A bounded FIFO execution pool. */
 export type ExecutionPool = {
   submit<TValue>(task: PoolTask<TValue>): SubmitResult<TValue>;
+  /**
+   * Takes back a task that is still queued: it will never run, its place is free at once, and
+   * its `done` settles `rejected` with a {@link PoolTaskWithdrawn}. False once it started.
+   */
+  withdraw(id: number): boolean;
   stats(): PoolStats;
   /** Refuses new work, waits for queued and in-flight tasks, then closes; idempotent. */
   drain(): Promise<void>;
@@ -64,7 +71,22 @@ export type ExecutionPool = {
 type Outcome<TValue> =
   { status: 'fulfilled'; value: TValue } | { status: 'rejected'; error: unknown };
 
-type Entry = { readonly id: number; readonly submitted_at: number; readonly start: () => void };
+type Entry = {
+  readonly id: number;
+  readonly submitted_at: number;
+  readonly start: () => void;
+  /** Settles `done` of a task that will never start. */
+  readonly cancel: () => void;
+};
+
+/** What `done` of a withdrawn task is rejected with. */
+export class PoolTaskWithdrawn extends Error {
+  /** Builds the error. */
+  constructor(id: number) {
+    super(`pool task ${String(id)} was withdrawn before it started`);
+    this.name = 'PoolTaskWithdrawn';
+  }
+}
 
 function size(name: string, value: number | undefined, fallback: number): number {
   const n = value ?? fallback;
@@ -86,7 +108,7 @@ export function createExecutionPool(options: PoolOptions): ExecutionPool {
   let state: ExecutionPool['state'] = 'open';
   let nextId = 1;
   let inFlight = 0;
-  const counts = { submitted: 0, completed: 0, failed: 0, rejected: 0 };
+  const counts = { submitted: 0, completed: 0, failed: 0, rejected: 0, withdrawn: 0 };
   const times = { queue_total: 0, run_total: 0, queue_max: 0, run_max: 0 };
   let drained: Promise<void> | undefined;
   let resolveDrain: (() => void) | undefined;
@@ -105,7 +127,7 @@ export function createExecutionPool(options: PoolOptions): ExecutionPool {
       // A started entry is let go at once: its task holds the caller's whole request.
       queue[head] = undefined;
       head += 1;
-      // Compact the consumed prefix now and then, so the array stays bounded by capacity.
+      // Compact the consumed prefix now and then, so the array stays bounded.
       if (head > capacity) {
         queue.splice(0, head);
         head = 0;
@@ -157,13 +179,29 @@ export function createExecutionPool(options: PoolOptions): ExecutionPool {
         (error: unknown) => end({ status: 'rejected', error }),
       );
     };
-    queue.push({ id, submitted_at, start });
+    const cancel = (): void =>
+      finish({ status: 'rejected', error: new PoolTaskWithdrawn(id), id, queue_ms: 0, run_ms: 0 });
+    queue.push({ id, submitted_at, start, cancel });
     pump();
     return { accepted: true, id, done };
   }
 
+  function withdraw(id: number): boolean {
+    for (let at = head; at < queue.length; at += 1) {
+      const entry = queue[at];
+      if (entry?.id !== id) continue;
+      queue.splice(at, 1);
+      counts.withdrawn += 1;
+      entry.cancel();
+      settle();
+      return true;
+    }
+    return false;
+  }
+
   return {
     submit,
+    withdraw,
     stats: () => ({
       ...counts,
       in_flight: inFlight,

@@ -94,7 +94,8 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
 
   it('never calls the provider for a call aborted while it waited, and frees its place', async () => {
     const llm = gatedLlm(1);
-    const pooled = poolProviders({ llm: [llm.port] }, 4, () => 0);
+    // A queue of one: the aborted call's place must be free again for the next one.
+    const pooled = poolProviders({ llm: [llm.port] }, 1, () => 0);
     const port = pooled.providers.llm?.[0] as LlmPort;
     const running = call(port, 'a');
     const controller = new AbortController();
@@ -102,6 +103,7 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
     await settle();
     controller.abort();
     expect((await waiting).outcome.class).toBe('cancelled');
+    expect(pooled.pool('llm-gated')?.stats()).toMatchObject({ queue_depth: 0, withdrawn: 1 });
     const later = call(port, 'c');
     llm.release();
     await settle();
@@ -169,9 +171,100 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
     expect(texts).toEqual(['from this']);
   });
 
-  it('gives a provider without a finite limit a pool instead of failing at startup', () => {
+  it('does not limit a provider that declares no finite limit', async () => {
     const unlimited = gatedLlm(Number.POSITIVE_INFINITY);
-    const pooled = poolProviders({ llm: [unlimited.port] }, 4, () => 0);
-    expect(pooled.pool('llm-gated')?.state).toBe('open');
+    const port = poolProviders({ llm: [unlimited.port] }, 4, () => 0).providers.llm?.[0] as LlmPort;
+    const calls = ['a', 'b', 'c'].map((id) => call(port, id));
+    await settle();
+    expect(unlimited.stats.peak).toBe(3);
+    for (let i = 0; i < 3; i += 1) unlimited.release();
+    expect((await Promise.all(calls)).map((r) => r.outcome.class)).toEqual([
+      'success',
+      'success',
+      'success',
+    ]);
+  });
+
+  it('refuses a bad max_concurrency or two ports with one provider_id at startup', () => {
+    expect(() => poolProviders({ llm: [gatedLlm(0).port] }, 4, () => 0)).toThrow(
+      /llm-gated capabilities.max_concurrency: expected an integer >= 1 or Infinity, received 0/,
+    );
+    expect(() => poolProviders({ llm: [gatedLlm(2.5).port] }, 4, () => 0)).toThrow(/received 2.5/);
+    const twin = gatedLlm(1).port;
+    expect(() => poolProviders({ llm: [twin, twin] }, 4, () => 0)).toThrow(
+      /provider_id: expected ids unique across the catalogue, received llm-gated twice/,
+    );
+    expect(() => poolProviders({ llm: [twin] }, 0, () => 0)).toThrow(
+      /limits.provider_queue: expected an integer >= 1, received 0/,
+    );
+  });
+
+  it('frees the slot of a port whose stream throws at once', async () => {
+    const llm = gatedLlm(1);
+    const broken: LlmPort = {
+      capabilities: llm.port.capabilities,
+      stream: () => {
+        throw new Error('boom');
+      },
+    };
+    const pooled = poolProviders({ llm: [broken] }, 4, () => 0);
+    const result = await call(pooled.providers.llm?.[0] as LlmPort, 'a');
+    expect(result.outcome.class).toBe('infrastructure_failure');
+    expect(pooled.pool('llm-gated')?.stats()).toMatchObject({ in_flight: 0, completed: 1 });
+  });
+
+  it('holds the slot until an aborted stream has really closed', async () => {
+    const teardowns: (() => void)[] = [];
+    const stats = { running: 0, peak: 0, opened: 0 };
+    const slow: LlmPort = {
+      capabilities: gatedLlm(1).port.capabilities,
+      async *stream(request) {
+        stats.opened += 1;
+        stats.running += 1;
+        stats.peak = Math.max(stats.peak, stats.running);
+        try {
+          yield { type: 'delta', index: 0, text: 'hi' };
+          // As the port contract requires, the stream ends when its request aborts.
+          await new Promise<void>((resolve) => {
+            request.signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+        } finally {
+          // The provider needs a moment to close its connection.
+          await new Promise<void>((resolve) => teardowns.push(resolve));
+          stats.running -= 1;
+        }
+      },
+    };
+    const port = poolProviders({ llm: [slow] }, 4, () => 0).providers.llm?.[0] as LlmPort;
+    const a = new AbortController();
+    const first = call(port, 'a', a.signal);
+    await settle();
+    a.abort();
+    expect((await first).outcome.class).toBe('cancelled');
+    const b = new AbortController();
+    const second = call(port, 'b', b.signal);
+    await settle();
+    // `a` is still closing: `b` waits for its slot.
+    expect(stats).toEqual({ running: 1, peak: 1, opened: 1 });
+    teardowns.shift()?.();
+    await settle();
+    expect(stats).toEqual({ running: 1, peak: 1, opened: 2 });
+    b.abort();
+    expect((await second).outcome.class).toBe('cancelled');
+    teardowns.shift()?.();
+    await settle();
+    expect(stats.running).toBe(0);
+  });
+
+  it('ends a request that was aborted before it asked for a slot without queueing it', async () => {
+    const llm = gatedLlm(1);
+    const pooled = poolProviders({ llm: [llm.port] }, 4, () => 0);
+    const port = pooled.providers.llm?.[0] as LlmPort;
+    const running = call(port, 'a');
+    const stream = port.stream({ signal: AbortSignal.abort() } as never);
+    expect(await stream[Symbol.asyncIterator]().next()).toEqual({ done: true, value: undefined });
+    expect(pooled.pool('llm-gated')?.stats()).toMatchObject({ queue_depth: 0, submitted: 1 });
+    llm.release();
+    expect((await running).outcome.class).toBe('success');
   });
 });

@@ -24,15 +24,27 @@ export function poolProviders(
   queue: number,
   clock: PoolClock,
 ): PooledCatalogue {
+  if (!Number.isSafeInteger(queue) || queue < 1) {
+    throw new RangeError(
+      `limits.provider_queue: expected an integer >= 1, received ${String(queue)}`,
+    );
+  }
   const pools = new Map<string, ExecutionPool>();
   const wrap = <TPort extends AnyProviderPort>(ports: readonly TPort[] | undefined) =>
     ports?.map((port) => {
+      const { provider_id, max_concurrency } = port.capabilities;
+      // One pool per provider: two ports under one id would share (and drain) the wrong one.
+      if (pools.has(provider_id)) {
+        throw new RangeError(
+          `provider_id: expected ids unique across the catalogue, received ${provider_id} twice`,
+        );
+      }
       const pool = createExecutionPool({
         capacity: queue,
-        concurrency: slotsOf(port.capabilities.max_concurrency),
+        concurrency: slotsOf(provider_id, max_concurrency),
         clock,
       });
-      pools.set(port.capabilities.provider_id, pool);
+      pools.set(provider_id, pool);
       return pooledPort(port, pool);
     });
   const stt = wrap(catalogue.stt);
@@ -51,13 +63,16 @@ export function poolProviders(
   };
 }
 
-/** Most slots a pool gets: a provider declaring more (or no limit) is not limited here. */
-const MAX_SLOTS = 1_000_000;
+/** Slots of a provider that declares no limit (`Infinity`): more than a runtime ever runs. */
+const UNLIMITED_SLOTS = 1_000_000;
 
-/** Slots for a declared `max_concurrency`: at least 1, at most {@link MAX_SLOTS}. */
-function slotsOf(max_concurrency: number): number {
-  if (Number.isNaN(max_concurrency)) return 1;
-  return Math.min(MAX_SLOTS, Math.max(1, Math.floor(max_concurrency)));
+/** Slots for a declared `max_concurrency`; anything but an integer >= 1 or `Infinity` throws. */
+function slotsOf(provider_id: string, max_concurrency: number): number {
+  if (max_concurrency === Number.POSITIVE_INFINITY) return UNLIMITED_SLOTS;
+  if (Number.isSafeInteger(max_concurrency) && max_concurrency >= 1) return max_concurrency;
+  throw new RangeError(
+    `${provider_id} capabilities.max_concurrency: expected an integer >= 1 or Infinity, received ${String(max_concurrency)}`,
+  );
 }
 
 /** `port` with its streams run in `pool`'s slots. */
@@ -74,10 +89,10 @@ type AnyRequest = ProviderRequest<AnyProviderPort['capabilities']['modality'], u
 type ProviderPortOf<TRequest> = { stream(request: TRequest): AsyncIterable<unknown> };
 
 /**
- * The port's stream, opened once a slot is free and holding it until the stream ends or is
- * returned. A hand-written iterator rather than an async generator: delegating with `yield*`
- * costs several promises per chunk, this costs one. A call aborted while it waits is never
- * made; its slot is handed back as soon as the pool reaches it.
+ * The port's stream, opened once a slot is free and holding it until the stream has ended or
+ * been closed by the provider. A hand-written iterator rather than an async generator:
+ * delegating with `yield*` costs several promises per chunk, this costs one. A request that
+ * aborts while it waits ends at once and gives its place in the queue back.
  */
 function slotIterator(
   pool: ExecutionPool,
@@ -86,10 +101,14 @@ function slotIterator(
 ): AsyncIterator<unknown> {
   let inner: AsyncIterator<unknown> | null = null;
   let slot: Promise<void> | null = null;
+  let queued: number | null = null;
   let release: (() => void) | null = null;
   let ended = false;
+  const DONE: IteratorResult<unknown> = { done: true, value: undefined };
   const finish = (): void => {
     ended = true;
+    if (queued !== null) pool.withdraw(queued);
+    queued = null;
     release?.();
     release = null;
   };
@@ -102,20 +121,28 @@ function slotIterator(
     throw error;
   };
   const read = (): Promise<IteratorResult<unknown>> => {
-    inner ??= (port as ProviderPortOf<AnyRequest>).stream(request)[Symbol.asyncIterator]();
-    return inner.next().then(step, fail);
+    try {
+      inner ??= (port as ProviderPortOf<AnyRequest>).stream(request)[Symbol.asyncIterator]();
+      return inner.next().then(step, fail);
+    } catch (error) {
+      // A port that throws synchronously must not keep its slot.
+      return Promise.reject(error instanceof Error ? error : new Error(String(error))).catch(fail);
+    }
   };
   const acquire = (): Promise<void> => {
     let wake = (): void => undefined;
     let started = false;
     // The port contract: an abort ends the stream at once, also while it waits for a slot.
-    const onAbort = (): void => wake();
+    const onAbort = (): void => {
+      finish();
+      wake();
+    };
     const submitted = pool.submit(() => {
       started = true;
+      queued = null;
       request.signal.removeEventListener('abort', onAbort);
       wake();
-      // A consumer that left while this call waited: the slot goes back at once.
-      if (ended || request.signal.aborted) return undefined;
+      if (ended) return undefined;
       return new Promise<void>((resolve) => (release = resolve));
     });
     if (!submitted.accepted) {
@@ -128,28 +155,36 @@ function slotIterator(
       );
     }
     if (started) return Promise.resolve();
+    queued = submitted.id;
     request.signal.addEventListener('abort', onAbort, { once: true });
     return new Promise<void>((resolve) => (wake = resolve));
   };
   return {
     next() {
-      if (ended) return Promise.resolve({ done: true, value: undefined });
+      if (ended) return Promise.resolve(DONE);
       if (inner !== null) return read();
+      if (request.signal.aborted) {
+        finish();
+        return Promise.resolve(DONE);
+      }
       slot ??= acquire();
-      return slot.then(() => {
-        if (ended || request.signal.aborted) {
-          finish();
-          return { done: true, value: undefined };
-        }
-        return read();
-      });
+      return slot.then(() => (ended || request.signal.aborted ? (finish(), DONE) : read()));
     },
     return(value?: unknown) {
       const open = inner;
-      finish();
-      return open?.return !== undefined
-        ? open.return(value)
-        : Promise.resolve({ done: true, value: undefined });
+      if (open?.return === undefined) {
+        finish();
+        return Promise.resolve(DONE);
+      }
+      ended = true;
+      // The slot is held until the provider has really closed (its teardown may take a while).
+      return Promise.resolve(open.return(value)).then(
+        (result) => {
+          finish();
+          return result;
+        },
+        (error: unknown) => fail(error),
+      );
     },
   };
 }

@@ -81,7 +81,7 @@ export class SessionPublisher {
       { session_id, pipeline_version, authority_epoch: 0, turn_id: owner },
       ordinal,
     );
-    // An empty key makes the sequencer derive it from the new event id (one copy, not three).
+    // An empty key makes the sequencer derive it from the new event id (two copies, not three).
     return this.sequencer.stamp({ ...record, event_id: id, idempotency_key: '' });
   }
 

@@ -38,7 +38,8 @@ export type Runtime = {
   /**
    * RK-24: tells a session its placement's authority changed (lease lost or new epoch); a live
    * turn of another epoch, or any once unauthorized, is fenced and revoked. True when one was;
-   * false for a session that has already ended. Throws `unknown_session` for an id never opened.
+   * false for a session that has ended (the runtime remembers the last `max_sessions` ended
+   * ones). Throws `unknown_session` for any other id.
    */
   setAuthority(session_id: string, change: AuthorityChange): boolean;
   /** Envelopes a session has published, by lane. */

@@ -84,7 +84,7 @@ describe('rspp worker: unreachable NATS', () => {
     if ('error' in flags) throw new Error(flags.error);
     expect(await runWorker(flags, io, never)).toBe(1);
     expect(err.join('\n')).toContain(
-      `rspp worker: cannot connect to nats://127.0.0.1:${String(port)}`,
+      `rspp worker: cannot start on nats://127.0.0.1:${String(port)}`,
     );
   });
 
@@ -97,7 +97,7 @@ describe('rspp worker: unreachable NATS', () => {
     ]);
     try {
       expect(await worker.exited).toEqual({ code: 1, signal: null });
-      expect(worker.stderr()).toContain('cannot connect to');
+      expect(worker.stderr()).toContain('cannot start on');
     } finally {
       worker.kill();
     }

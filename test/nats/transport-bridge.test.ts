@@ -140,13 +140,19 @@ describe('transport bridge on NATS', () => {
    * Cancels a dense turn once its first chunk arrived; counts chunks by when the transport got
    * them (the threaded rig reports them later than that, so its arrival order cannot be used).
    */
-  async function cancelMidStream(rig: Rig): Promise<{ before: number; after: number }> {
+  async function cancelMidStream(
+    rig: Rig,
+  ): Promise<{ before: number; after: number; aborted: boolean }> {
     open.push(() => rig.close());
     const chunks: number[] = [];
     let closed = false;
+    let aborted = false;
     const session = await rig.open(`rt-${randomUUID().slice(0, 8)}`, {
       onChunk: (at) => chunks.push(at),
-      onControl: (signal) => (closed ||= signal === 'close'),
+      onControl: (signal) => {
+        closed ||= signal === 'close';
+        aborted ||= signal === 'abort';
+      },
     });
     open.push(() => session.close());
     await session.send('connection', 'connected');
@@ -160,6 +166,7 @@ describe('transport bridge on NATS', () => {
     return {
       before: chunks.filter((at) => at <= cancel.at).length,
       after: chunks.filter((at) => at > cancel.done).length,
+      aborted,
     };
   }
 
@@ -168,14 +175,18 @@ describe('transport bridge on NATS', () => {
       await connect('bridge-runtime-worker'),
       await connect('bridge-runtime-transport'),
     );
-    const { before, after } = await cancelMidStream(rigs({ dense: true }));
+    const { before, after, aborted } = await cancelMidStream(rigs({ dense: true }));
+    // The cancel landed mid-stream (the turn did not commit first), and nothing followed it.
+    expect(aborted).toBe(true);
     expect(before).toBeGreaterThan(0);
     expect(after).toBe(0);
   });
 
   it('holds with the transport side in its own thread and connection (the NATS bench rig)', async () => {
     const rigs = threadedRigs(await connect('bridge-thread-worker'), inject('natsUrl'));
-    const { before, after } = await cancelMidStream(rigs({ dense: true }));
+    const { before, after, aborted } = await cancelMidStream(rigs({ dense: true }));
+    // The cancel landed mid-stream (the turn did not commit first), and nothing followed it.
+    expect(aborted).toBe(true);
     expect(before).toBeGreaterThan(0);
     expect(after).toBe(0);
   });

@@ -24,6 +24,8 @@ function startTransportThread(natsUrl: string): TransportThread {
   const worker = new Worker(new URL('./transport-thread.mjs', import.meta.url), {
     workerData: { natsUrl },
   });
+  // A scenario that throws must not leave the process running because of this thread.
+  worker.unref();
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const hooks = new Map<string, SessionHooks>();
   let nextId = 1;
@@ -43,13 +45,19 @@ function startTransportThread(natsUrl: string): TransportThread {
         else waiter?.reject(new Error(`transport thread: ${message.error}`));
       }
     });
-    worker.on('error', (error) => {
+    const fail = (error: Error) => {
       failure = error;
       reject(error);
       for (const waiter of pending.values()) waiter.reject(error);
       pending.clear();
-    });
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) =>
+      fail(new Error(`transport thread exited with code ${String(code)}`)),
+    );
   });
+  // Seen by the next call; a failure before any call must not be an unhandled rejection.
+  ready.catch(() => undefined);
   return {
     async call(command) {
       await ready;

@@ -142,6 +142,14 @@ export async function runtimeBusReport(
       loadP99 < targets.loadP99Ms,
     ),
   );
+  metrics.push(
+    figure(
+      'load_send_lag_max_ms',
+      'most ms a group of the load sent later than its own frame clock (how far the phases slipped)',
+      'ms',
+      load.sendLagMaxMs,
+    ),
+  );
   const burst = await concurrentAudio(rigs, SIZE.sessions, SIZE.seconds, 'aligned');
   const burstP99 = percentile(burst.latencies, 99);
   metrics.push(

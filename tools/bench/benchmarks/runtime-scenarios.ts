@@ -159,6 +159,8 @@ export type LoadResult = {
   readonly fed: number;
   readonly egressSent: number;
   readonly egressReceived: number;
+  /** Most ms a group sent later than its frame clock said (the bench itself falling behind). */
+  readonly sendLagMaxMs: number;
 };
 
 /** Frame phases of the load scenario: every session on one 20 ms clock, or spread over it. */
@@ -194,12 +196,14 @@ export async function concurrentAudio(
   const slot = 20 / groups.length;
   let sent = 0;
   let egressSent = 0;
+  let sendLagMaxMs = 0;
   const ticks = Math.round((seconds * 1000) / 20);
   const start = performance.now();
   for (let tick = 0; tick < ticks; tick++) {
     for (const [g, group] of groups.entries()) {
       const due = start + tick * 20 + g * slot;
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+      sendLagMaxMs = Math.max(sendLagMaxMs, performance.now() - due);
       await Promise.all(group.map((s) => s.send('audio_frame')));
       await Promise.all(group.map((s) => s.egress()));
       sent += group.length;
@@ -209,5 +213,5 @@ export async function concurrentAudio(
   await until(() => latencies.length >= sent && egressReceived >= egressSent, 10_000);
   await Promise.all(open.map((s) => s.close()));
   await rig.close();
-  return { latencies, sent, fed: latencies.length, egressSent, egressReceived };
+  return { latencies, sent, fed: latencies.length, egressSent, egressReceived, sendLagMaxMs };
 }

@@ -2,7 +2,8 @@
  * The benchmark's transport side in its own thread, as a transport gateway is its own process:
  * its own NATS connection and event loop, so it reads the runtime's output as soon as it
  * arrives instead of after the worker side's work. Driven by {@link ThreadCommand}s; reports
- * replies and batched {@link BridgeEvent}s.
+ * replies and batched {@link BridgeEvent}s. This module is the thread's entry point (its
+ * composition root), so the thread's state lives at module level here and nowhere else.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { IngressKind } from '../../../actors/index.ts';

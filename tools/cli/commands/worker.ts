@@ -32,7 +32,7 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
   --lease-ttl-ms MS         session lease lifetime, 1000..600000 (default ${String(DEFAULT_LEASE_TTL_MS)});
                             renewed every third of it, lost when a renewal is this late
 
-Exit codes: 0 drained; 1 NATS unreachable or connection lost; 2 usage error.`;
+Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage error.`;
 
 /** Validated flags of a worker. */
 export type WorkerFlags = {
@@ -133,7 +133,7 @@ export async function runWorker(
     });
   } catch (error) {
     io.err(
-      `rspp worker: cannot connect to ${flags.natsUrl}: ${error instanceof Error ? error.message : String(error)}`,
+      `rspp worker: cannot start on ${flags.natsUrl}: ${error instanceof Error ? error.message : String(error)}`,
     );
     return EXIT.failure;
   }
