@@ -4,6 +4,7 @@
  * both threads.
  */
 import { Worker } from 'node:worker_threads';
+import type { IngressKind } from '../../../actors/index.ts';
 import type { BusPort } from '../../../contracts/index.ts';
 import type { RigFactory, RigSession, SendTimes, SessionHooks } from './runtime-kit.ts';
 import { buildRigRuntime, deliver, openWorkerSide } from './rig-sides.ts';
@@ -80,11 +81,54 @@ function startTransportThread(natsUrl: string): TransportThread {
   };
 }
 
+/** One send waiting to go to the thread with the others of its tick. */
+type QueuedSend = {
+  readonly session_id: string;
+  readonly kind: IngressKind;
+  readonly text?: string;
+  readonly resolve: (times: SendTimes) => void;
+  readonly reject: (error: Error) => void;
+};
+
+/**
+ * Sends made in one tick (200 sessions' frames, say) go to the thread as one message, so the
+ * main thread, which is the worker side, is not busy with one reply per frame.
+ */
+function batchedSends(thread: TransportThread) {
+  let queued: QueuedSend[] = [];
+  const flush = () => {
+    const items = queued;
+    queued = [];
+    thread
+      .call({
+        op: 'sendBatch',
+        items: items.map(({ session_id, kind, text }) => ({
+          session_id,
+          kind,
+          ...(text === undefined ? {} : { text }),
+        })),
+      })
+      .then(
+        (times) => items.forEach((item, i) => item.resolve((times as SendTimes[])[i] as SendTimes)),
+        (error: unknown) =>
+          items.forEach((item) =>
+            item.reject(error instanceof Error ? error : new Error(String(error))),
+          ),
+      );
+  };
+  return (session_id: string, kind: IngressKind, text?: string): Promise<SendTimes> =>
+    new Promise((resolve, reject) => {
+      if (queued.length === 0) queueMicrotask(flush);
+      queued.push({ session_id, kind, ...(text === undefined ? {} : { text }), resolve, reject });
+    });
+}
+
 /** Rigs whose worker side runs here on `worker` and transport side in a thread on `natsUrl`. */
 export function threadedRigs(worker: BusPort, natsUrl: string): RigFactory {
   return (options = {}) => {
     const { runtime, clock } = buildRigRuntime(worker, options);
     const thread = startTransportThread(natsUrl);
+    const send = batchedSends(thread);
     return {
       runtime,
       async open(session_id, hooks = {}): Promise<RigSession> {
@@ -92,13 +136,7 @@ export function threadedRigs(worker: BusPort, natsUrl: string): RigFactory {
         thread.watch(session_id, hooks);
         await thread.call({ op: 'open', session_id });
         return {
-          send: async (kind, text) =>
-            (await thread.call({
-              op: 'send',
-              session_id,
-              kind,
-              ...(text === undefined ? {} : { text }),
-            })) as SendTimes,
+          send: (kind, text) => send(session_id, kind, text),
           burst: async (kind, count) =>
             (await thread.call({ op: 'burst', session_id, kind, count })) as SendTimes,
           egress: () => side.egress(),

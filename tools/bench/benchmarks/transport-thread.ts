@@ -15,10 +15,12 @@ export type ThreadCommand =
   | { readonly id: number; readonly op: 'open' | 'close'; readonly session_id: string }
   | {
       readonly id: number;
-      readonly op: 'send';
-      readonly session_id: string;
-      readonly kind: IngressKind;
-      readonly text?: string;
+      readonly op: 'sendBatch';
+      readonly items: readonly {
+        readonly session_id: string;
+        readonly kind: IngressKind;
+        readonly text?: string;
+      }[];
     }
   | {
       readonly id: number;
@@ -67,8 +69,9 @@ const run = async (command: ThreadCommand): Promise<unknown> => {
       sides.set(command.session_id, side);
       return undefined;
     }
-    case 'send':
-      return sideOf(command.session_id).send(command.kind, command.text);
+    case 'sendBatch':
+      // Started in order, so one session's sends keep their order on the bus.
+      return Promise.all(command.items.map((i) => sideOf(i.session_id).send(i.kind, i.text)));
     case 'burst':
       return sideOf(command.session_id).burst(command.kind, command.count);
     case 'close':
