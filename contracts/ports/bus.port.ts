@@ -21,8 +21,9 @@ export type BusPayload =
 
 /**
  * What travels on the bus: a contract record (its `lane`, `session_id`, sequencing, idempotency
- * and authority markers travel unchanged), the tenant that scopes the subject, and an optional
- * JSON payload (records are closed objects, so frame or token contents ride beside them).
+ * and authority markers travel unchanged), the tenant that scopes the subject, an optional
+ * JSON payload (records are closed objects, so frame or token contents ride beside them) and,
+ * on DataLane and TelemetryLane, optional raw bytes the payload describes (e.g. an audio frame).
  */
 export interface BusEnvelope {
   /** Tenant id; the subject token that scopes permissions. */
@@ -31,6 +32,13 @@ export interface BusEnvelope {
   readonly record: EventRecord | ControlSignal;
   /** Content that the closed record schema has no field for (text, tokens, encoded audio). */
   readonly payload?: BusPayload;
+  /**
+   * Raw bytes beside the payload, e.g. PCM16LE audio; the payload describes them (encoding,
+   * sample rate, channels, duration). At most 64 KiB; never on ControlLane (refused with
+   * `invalid_envelope`). They travel as bytes, never as base64 or JSON (ADR 0024), and every
+   * subscriber receives its own copy: the publisher may reuse its buffer once `publish` returns.
+   */
+  readonly binary?: Uint8Array;
   /** W3C trace context of the publisher, carried as a NATS header on the wire. */
   readonly traceparent?: string;
   /** Which way it travels; absent means `egress` (runtime output, the common case). */

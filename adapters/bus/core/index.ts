@@ -5,11 +5,14 @@
  */
 export { DiagnosticsHub } from './diagnostics.ts';
 export {
+  BINARY_MAX_BYTES,
   checkDirection,
   checkEnvelope,
+  copyBytes,
   decodeEnvelope,
   encodeEnvelope,
   type CheckedEnvelope,
+  type EnvelopeWire,
 } from './envelope.ts';
 export { SubscriptionInbox, type OfferOutcome, type Schedule } from './inbox.ts';
 export { resolveLimits } from './limits.ts';

@@ -11,6 +11,7 @@ import {
   SubscriptionInbox,
   assertSubjectToken,
   checkEnvelope,
+  copyBytes,
   decodeEnvelope,
   encodeEnvelope,
   resolveLimits,
@@ -95,12 +96,15 @@ export function createEmbeddedBus(options: EmbeddedBusOptions = {}): EmbeddedBus
         const checked = checkEnvelope(envelope, 'embedded');
         const targets = routes.get(routeKey(envelope.tenant_id, checked.ref.session_id));
         if (targets === undefined || targets.size === 0) return Promise.resolve();
-        const wire = encodeEnvelope(envelope);
+        const wire = encodeEnvelope(checked);
         let rejected = 0;
         for (const inbox of targets) {
           const only = takes.get(inbox);
           if (only !== undefined && only !== checked.direction) continue;
-          const outcome = inbox.offer({ ...checked, envelope: decodeEnvelope(wire) });
+          // Each subscriber gets its own bytes, copied now: the publisher may reuse its buffer
+          // as soon as this call returns, and subscribers must not see each other's changes.
+          const binary = wire.binary === undefined ? undefined : copyBytes(wire.binary);
+          const outcome = inbox.offer({ ...checked, envelope: decodeEnvelope(wire.json, binary) });
           if (outcome === 'rejected') rejected += 1;
         }
         if (rejected > 0) {

@@ -12,12 +12,7 @@ import {
   jetstreamManager,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import {
-  connect,
-  headers as natsHeaders,
-  nanos,
-  type NatsConnection,
-} from '@nats-io/transport-node';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import {
   BusError,
   CONTROL_STREAM_NAME,
@@ -26,7 +21,6 @@ import {
   assertSubjectToken,
   checkDirection,
   checkEnvelope,
-  encodeEnvelope,
   type BusConnectionState,
   type BusDiagnosticListener,
   type BusEnvelope,
@@ -36,6 +30,7 @@ import {
 import { ControlOutbox } from './control-outbox.ts';
 import { ConnectionTracker } from './connection-tracker.ts';
 import { reasonOf, subscribeSession, type NatsSessionSubscription } from './nats-subscription.ts';
+import { encodeNatsMessage } from './wire.ts';
 
 /** Options of {@link createNatsBus}; every bound has a declared default. */
 export interface NatsBusOptions {
@@ -51,6 +46,11 @@ export interface NatsBusOptions {
   readonly pingIntervalMs?: number;
   /** Most ControlLane signals awaiting a JetStream acknowledgement (default 1024). */
   readonly controlOutboxCapacity?: number;
+  /**
+   * Most ControlLane publishes sent and not yet acknowledged at once (default 256); 1 sends
+   * one at a time. Stream order stays publish order at any size (ADR 0024).
+   */
+  readonly controlPublishWindow?: number;
   /** Timeout of one ControlLane publish attempt, in ms (default 2000). */
   readonly controlPublishTimeoutMs?: number;
   /** Redelivery delay of an unacknowledged ControlLane signal, in ms (default 30 000). */
@@ -68,6 +68,13 @@ export const CONTROL_STREAM_LIMITS = {
   duplicateWindowMs: 2 * 60 * 1000,
 } as const;
 
+/** Declared defaults of the ControlLane publisher. */
+export const CONTROL_PUBLISH_DEFAULTS = {
+  outboxCapacity: 1024,
+  window: 256,
+  attemptTimeoutMs: 2000,
+} as const;
+
 /** Lifetime of a ControlLane consumer whose subscriber vanished without closing, in ms. */
 const CONSUMER_INACTIVE_MS = 60 * 60 * 1000;
 
@@ -81,6 +88,15 @@ type Phase = 'open' | 'draining' | 'closed';
 
 /** Connects, makes sure the ControlLane stream exists, and returns the bus. */
 export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
+  // Config mistakes fail before connecting, naming the option.
+  const outboxCapacity = positiveInteger(
+    'controlOutboxCapacity',
+    options.controlOutboxCapacity ?? CONTROL_PUBLISH_DEFAULTS.outboxCapacity,
+  );
+  const publishWindow = positiveInteger(
+    'controlPublishWindow',
+    options.controlPublishWindow ?? CONTROL_PUBLISH_DEFAULTS.window,
+  );
   const diagnostics = new DiagnosticsHub();
   if (options.onDiagnostic !== undefined) diagnostics.add(options.onDiagnostic);
   let nc: NatsConnection;
@@ -115,9 +131,17 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
   const js = jetstream(nc);
   const outbox = new ControlOutbox({
     js,
-    capacity: options.controlOutboxCapacity ?? 1024,
-    attemptTimeoutMs: options.controlPublishTimeoutMs ?? 2000,
+    capacity: outboxCapacity,
+    window: publishWindow,
+    attemptTimeoutMs: options.controlPublishTimeoutMs ?? CONTROL_PUBLISH_DEFAULTS.attemptTimeoutMs,
     whenConnected: () => tracker.whenConnected(),
+    connectionId: () => {
+      // The server id changes with every server start and the client id with every connection
+      // to it, so together they name the connection a publish made now travels on.
+      const info = nc.info;
+      if (info === undefined || tracker.state() !== 'connected') return undefined;
+      return `${info.server_id}/${info.client_id}`;
+    },
     diagnostics,
   });
   const subscriptions = new Set<NatsSessionSubscription>();
@@ -156,13 +180,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
     async publish(envelope: BusEnvelope): Promise<void> {
       if (phase !== 'open') throw closedError();
       const checked = checkEnvelope(envelope, 'nats');
-      const wire = encodeEnvelope(envelope);
-      let headers;
-      if (envelope.traceparent !== undefined) {
-        headers = natsHeaders();
-        headers.set('traceparent', envelope.traceparent);
-      }
-      if (checked.ref.lane === 'ControlLane') return outbox.enqueue(checked, wire, headers);
+      const wire = encodeNatsMessage(checked);
+      if (checked.ref.lane === 'ControlLane') return outbox.enqueue(checked, wire);
       if (tracker.state() !== 'connected') {
         // The v3 client discards its outbound buffer on every reconnect attempt, so a publish
         // now would vanish silently; shed it here where it can be counted and reported.
@@ -177,7 +196,11 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
         });
         return;
       }
-      nc.publish(checked.subject, wire, headers === undefined ? undefined : { headers });
+      nc.publish(
+        checked.subject,
+        wire.data,
+        wire.headers === undefined ? undefined : { headers: wire.headers },
+      );
     },
     async subscribe(tenantId, sessionId, handler, subscribeOptions = {}) {
       if (phase !== 'open') throw closedError();
@@ -245,4 +268,10 @@ async function ensureControlStream(jsm: JetStreamManager): Promise<void> {
       });
     }
   }
+}
+
+/** Returns a positive integer option, or throws a RangeError naming it and what it received. */
+function positiveInteger(field: string, value: number): number {
+  if (Number.isInteger(value) && value >= 1) return value;
+  throw new RangeError(`${field} must be a positive integer, received ${String(value)}`);
 }

@@ -12,12 +12,16 @@ import {
   type JetStreamClient,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { nanos, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import {
+  nanos,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from '@nats-io/transport-node';
 import {
   CONTROL_STREAM_NAME,
   SubscriptionInbox,
   checkEnvelope,
-  decodeEnvelope,
   laneFilter,
   resolveLimits,
   type BusHandler,
@@ -25,6 +29,7 @@ import {
   type BusSubscription,
   type DiagnosticsHub,
 } from '../core/index.ts';
+import { decodeNatsMessage } from './wire.ts';
 
 /** What a session subscription needs from its bus. */
 export interface NatsSubscriptionContext {
@@ -59,10 +64,17 @@ export async function subscribeSession(
   const limits = resolveLimits(options.limits);
   const inbox = new SubscriptionInbox({ handler, limits, diagnostics, schedule: queueMicrotask });
 
-  const receive = (subject: string, text: string, ack: () => void): void => {
+  const receive = (
+    subject: string,
+    data: Uint8Array,
+    headers: MsgHdrs | undefined,
+    ack: () => void,
+  ): void => {
     let checked;
     try {
-      checked = checkEnvelope(decodeEnvelope(text), 'nats');
+      // A bad frame (attachment length, JSON) or a binary on ControlLane fails here, like any
+      // malformed envelope: reported, acknowledged so it is not redelivered, never applied.
+      checked = checkEnvelope(decodeNatsMessage(data, headers), 'nats');
     } catch (error) {
       diagnostics.emit({
         kind: 'decode_failed',
@@ -95,7 +107,7 @@ export async function subscribeSession(
           diagnostics.emit({ kind: 'transport_error', severity: 'error', reason: reasonOf(error) });
           return;
         }
-        receive(msg.subject, msg.string(), () => {});
+        receive(msg.subject, msg.data, msg.headers, () => {});
       },
     });
 
@@ -123,7 +135,7 @@ export async function subscribeSession(
     messages = await consumer.consume({
       max_messages: Math.min(limits.ControlLane.capacity, 64),
       expires: context.pullExpiresMs,
-      callback: (msg) => receive(msg.subject, msg.string(), () => msg.ack()),
+      callback: (msg) => receive(msg.subject, msg.data, msg.headers, () => msg.ack()),
     });
     // Interest in the core subjects is registered once the server answers this ping.
     await nc.flush();

@@ -1,13 +1,14 @@
 /**
  * The bus conformance suite: one definition of the observable bus behaviour, run against every
  * implementation (embedded.test.ts, nats.test.ts). Bounds, close and drain cases live in
- * bus-conformance-bounds.ts.
+ * bus-conformance-bounds.ts, binary attachment cases in bus-conformance-binary.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createContractValidator } from '../../../contracts/index.ts';
 import type { BusEnvelope, BusPort } from '../../../contracts/ports/bus.port.ts';
 import { SubjectTokenError } from '../../../contracts/subjects.ts';
+import { defineBinaryCases } from './bus-conformance-binary.ts';
 import { defineBoundsCases } from './bus-conformance-bounds.ts';
 import {
   collect,
@@ -297,6 +298,7 @@ export function defineBusConformance(target: BusConformanceTarget): void {
       });
     });
 
+    defineBinaryCases(ctx);
     defineBoundsCases(ctx);
   });
 }
