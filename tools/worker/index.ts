@@ -1,6 +1,7 @@
 /**
- * Public surface of tools/worker: the `rspp worker` process core, its protocol, and the session
- * driver that plays a transport gateway against a worker group.
+ * Public surface of tools/worker: the `rspp worker` process core (wiring around the worker
+ * statecharts of actors/worker), its protocol, and the session driver that plays a transport
+ * gateway against a worker group.
  */
 export { startWorker, type Worker, type WorkerOptions } from './worker.ts';
 export {
@@ -15,20 +16,6 @@ export {
   type RefusalReason,
 } from './protocol.ts';
 export { createRealClock, type RealClock } from './real-clock.ts';
-export {
-  keepLease,
-  type LeaseKeeper,
-  type LeaseKeeperOptions,
-  type LeaseLoss,
-  type LeaseLossReason,
-} from './lease-keeper.ts';
-export {
-  giveBackLease,
-  takeLease,
-  type LeaseOutcome,
-  type TakeLeaseOptions,
-  type TakenLease,
-} from './session-lease.ts';
 export { buildClockedSimRuntime, type ClockedSimRuntimeOptions } from './sim-runtime.ts';
 export {
   assignSession,

@@ -1,14 +1,17 @@
 /**
- * A runtime worker: joins the worker queue group on the assignment subject, accepts sessions up
- * to its concurrency (refusing with a reason beyond it), runs each on one Runtime over the NATS
- * bus with sim providers on real time, and drains on request: it stops taking sessions, ends
- * every live turn with exactly one terminal (Runtime.stop), then closes the bus and connection.
- * Each session runs under its lease (ADR 0015): acquired before the session opens (its epoch is
- * the session's authority epoch), renewed while it runs, released when it ends; a lost lease
- * stops the session's ingress and revokes its live turn (RK-24).
+ * A runtime worker, as wiring: connects to NATS, joins the worker queue group on the assignment
+ * subject, parses assignments and answers them, and runs each admitted session on one Runtime
+ * over the NATS bus with sim providers on real time. The decisions are statecharts
+ * (actors/worker, ADR 0025): the worker machine admits or refuses (capacity, duplicate,
+ * draining) and one session lease machine per session acquires, renews and releases its lease
+ * (ADR 0015) and opens and closes its runtime session (`session-host.ts`). Drain: no new
+ * sessions, wait for accepts in flight, end every live turn with exactly one terminal
+ * (Runtime.stop), release every lease, then close the bus and connection.
  */
-import { connect, createInbox, type Subscription } from '@nats-io/transport-node';
+import { connect, type Msg } from '@nats-io/transport-node';
+import { createActor } from 'xstate';
 import type { Runtime } from '../../actors/index.ts';
+import { workerMachine } from '../../actors/worker/index.ts';
 import { createRealScheduler } from '../../adapters/providers/sim/index.ts';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
 import { createNatsKvLeases } from '../../adapters/lease/nats-kv/index.ts';
@@ -17,21 +20,15 @@ import {
   DEFAULT_LEASE_TTL_MS,
   WORKER_QUEUE_GROUP,
   assignmentSubject,
-  INGRESS_MARKER,
-  type BusSubscription,
   type LeasePort,
 } from '../../contracts/index.ts';
-import type { LeaseKeeper, LeaseLoss } from './lease-keeper.ts';
-import { giveBackLease, takeLease } from './session-lease.ts';
 import { createRealClock } from './real-clock.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
+import { hostSession, type HostedSession, type SessionHostContext } from './session-host.ts';
 import {
-  ingressOf,
   parseAssignmentRequest,
   type AssignmentReply,
   type AssignmentRequest,
-  type EndReply,
-  type RefusalReason,
 } from './protocol.ts';
 
 /** Options of {@link startWorker}. */
@@ -61,17 +58,6 @@ export type Worker = {
   drain(): Promise<void>;
   /** Resolves when the NATS connection closed by itself (not by drain), with the reason. */
   readonly lost: Promise<string>;
-};
-
-type Live = {
-  readonly request: AssignmentRequest;
-  subscription?: BusSubscription;
-  inbox?: Subscription;
-  ending?: Promise<EndReply>;
-  /** Renews the session's lease while it runs. */
-  keeper?: LeaseKeeper;
-  /** Set once the lease is lost: no more ingress is fed. */
-  deauthorized?: boolean;
 };
 
 /** Connects (bounded), joins the queue group and resolves once the worker takes sessions. */
@@ -117,154 +103,55 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     scheduler: createRealScheduler(),
     limits: { max_sessions: options.concurrency },
   });
-  const sessions = new Map<string, Live>();
-  let draining: Promise<void> | null = null;
+  const worker = createActor(workerMachine, {
+    input: { concurrency: options.concurrency },
+    clock,
+  });
+  const sessions = new Map<string, HostedSession>();
   // Accepts in flight; drain waits for them so no session opens after Runtime.stop.
   const accepting = new Set<Promise<void>>();
-  const reply = (answer: AssignmentReply) => JSON.stringify(answer);
-  const refuse = (reason: RefusalReason, message: string): AssignmentReply => ({
-    accepted: false,
+  // Assignment messages waiting for the worker machine's decision, by ticket.
+  const waiting = new Map<number, { msg: Msg; request?: AssignmentRequest }>();
+  let tickets = 0;
+  let draining: Promise<void> | null = null;
+  // Settles once Runtime.stop closed every session: a draining worker closes them all at once.
+  const stopped = settleLater();
+  const host: SessionHostContext = {
     worker_id: options.worker_id,
-    reason,
-    message,
+    nc,
+    bus,
+    runtime,
+    leases,
+    clock,
+    log: options.log,
+    closeRuntimeSession: (session_id) =>
+      worker.getSnapshot().hasTag('accepting') ? runtime.closeSession(session_id) : stopped.promise,
+    released: (session_id) => {
+      sessions.delete(session_id);
+      worker.send({ type: 'session.released', session_id });
+    },
+  };
+  const respond = (msg: Msg, answer: AssignmentReply): void => {
+    msg.respond(JSON.stringify(answer));
+  };
+  worker.on('assignment.refused', ({ ticket, reason, message }) => {
+    const pending = waiting.get(ticket);
+    waiting.delete(ticket);
+    if (pending === undefined) return;
+    options.log({ event: 'session_refused', reason });
+    respond(pending.msg, { accepted: false, worker_id: options.worker_id, reason, message });
   });
-
-  const endSession = (session_id: string, live: Live): Promise<EndReply> => {
-    live.ending ??= (async () => {
-      await runtime.closeSession(session_id);
-      return release(session_id, live);
-    })();
-    return live.ending;
-  };
-  const release = async (session_id: string, live: Live): Promise<EndReply> => {
-    // The lease is kept until the session's last output is published, then released.
-    const lease = await releaseLease(session_id, live.keeper);
-    await live.subscription?.close();
-    live.inbox?.unsubscribe();
-    sessions.delete(session_id);
-    const counts = runtime.published(session_id);
-    const published = { ControlLane: counts.ControlLane, DataLane: counts.DataLane };
-    options.log({ event: 'session_closed', session_id, published, lease });
-    return { ended: true, published };
-  };
-  const releaseLease = (session_id: string, keeper: LeaseKeeper | undefined) =>
-    giveBackLease(keeper, (message) =>
-      options.log({ event: 'lease_release_failed', session_id, message }),
-    );
-  // RK-24 on lease loss: no more ingress, the live turn is revoked, then the session ends here.
-  const onLeaseLost = (session_id: string, live: Live, loss: LeaseLoss) => {
-    live.deauthorized = true;
-    options.log({
-      event: 'lease_lost',
-      severity: 'error',
-      tenant_id: live.request.tenant_id,
-      session_id,
-      epoch: loss.epoch,
-      reason: loss.reason,
-      message: loss.message,
-    });
-    try {
-      runtime.setAuthority(session_id, { authorized: false });
-    } catch (error) {
-      options.log({ event: 'authority_revoke_failed', session_id, error: messageOf(error) });
-    }
-    // A draining worker ends every session itself.
-    if (draining !== null) return;
-    endSession(session_id, live).catch((error: unknown) => {
-      options.log({ event: 'session_end_failed', session_id, error: messageOf(error) });
-    });
-  };
-
-  const accept = async (request: AssignmentRequest): Promise<AssignmentReply> => {
-    const { session_id, tenant_id } = request;
-    const live: Live = { request };
-    sessions.set(session_id, live);
-    const taken = await takeLease({
-      leases,
-      tenant_id,
-      session_id,
-      holder: options.worker_id,
-      clock,
-      onLost: (loss) => onLeaseLost(session_id, live, loss),
-      onRenewFailed: (message) => options.log({ event: 'lease_renew_failed', session_id, message }),
-    });
-    if ('refusal' in taken) {
-      sessions.delete(session_id);
-      return refuse(taken.refusal, taken.message);
-    }
-    live.keeper = taken.keeper;
-    const epoch = taken.keeper.grant().epoch;
-    try {
-      runtime.openSession({ session_id, tenant_id, ...request.options, authority_epoch: epoch });
-      // Ingress subjects only: the runtime's own output travels on the egress subjects.
-      live.subscription = await bus.subscribe(
-        tenant_id,
-        session_id,
-        (envelope) => {
-          if (live.deauthorized === true) return;
-          const ingress = ingressOf(envelope);
-          if (ingress === undefined) return; // not a transport event
-          const fed = runtime.feed(session_id, {
-            kind: ingress[INGRESS_MARKER],
-            record: envelope.record,
-            ...(ingress.text === undefined ? {} : { text: ingress.text }),
-          });
-          if (!fed.accepted) {
-            options.log({ event: 'ingress_refused', session_id, code: fed.rejection.code });
-          }
-        },
-        { direction: 'ingress' },
-      );
-      const inbox = createInbox();
-      live.inbox = nc.subscribe(inbox, {
-        callback: (error, msg) => {
-          if (error !== null) return;
-          endSession(session_id, live).then(
-            (ended) => msg.respond(JSON.stringify(ended)),
-            (failure: unknown) => {
-              options.log({ event: 'session_end_failed', session_id, error: String(failure) });
-              msg.respond(JSON.stringify({ ended: false }));
-            },
-          );
-        },
-      });
-      options.log({ event: 'session_accepted', session_id, tenant_id, authority_epoch: epoch });
-      return {
-        accepted: true,
-        worker_id: options.worker_id,
-        session_inbox: inbox,
-        authority_epoch: epoch,
-      };
-    } catch (error) {
-      sessions.delete(session_id);
-      await live.subscription?.close();
-      live.inbox?.unsubscribe();
-      await releaseLease(session_id, live.keeper);
-      return refuse('invalid_request', messageOf(error));
-    }
-  };
-
-  const decide = (data: string): AssignmentReply | AssignmentRequest => {
-    if (draining !== null) return refuse('draining', 'worker is draining');
-    let value: unknown;
-    try {
-      value = JSON.parse(data);
-    } catch {
-      return refuse('invalid_request', 'request: expected JSON');
-    }
-    const request = parseAssignmentRequest(value);
-    if ('error' in request) return refuse('invalid_request', request.error);
-    if (options.tenant !== undefined && request.tenant_id !== options.tenant) {
-      return refuse('invalid_request', `tenant_id: expected ${options.tenant}`);
-    }
-    if (sessions.has(request.session_id)) {
-      return refuse('duplicate_session', `session ${request.session_id} runs here`);
-    }
-    if (sessions.size >= options.concurrency) {
-      return refuse('at_capacity', `at most ${String(options.concurrency)} sessions`);
-    }
-    return request;
-  };
+  worker.on('assignment.admitted', ({ ticket }) => {
+    const pending = waiting.get(ticket);
+    waiting.delete(ticket);
+    if (pending?.request === undefined) return;
+    const session = hostSession(host, pending.request);
+    sessions.set(pending.request.session_id, session);
+    const replied = session.reply.then((answer) => respond(pending.msg, answer));
+    accepting.add(replied);
+    void replied.finally(() => accepting.delete(replied));
+  });
+  worker.start();
 
   const subject =
     options.tenant === undefined ? ASSIGNMENT_WILDCARD : assignmentSubject(options.tenant);
@@ -272,17 +159,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     queue: WORKER_QUEUE_GROUP,
     callback: (error, msg) => {
       if (error !== null) return;
-      const decision = decide(msg.string());
-      if ('accepted' in decision) {
-        options.log({ event: 'session_refused', reason: decision.accepted ? '' : decision.reason });
-        msg.respond(reply(decision));
-        return;
-      }
-      const pending = accept(decision).then((answer) => {
-        msg.respond(reply(answer));
-      });
-      accepting.add(pending);
-      void pending.finally(() => accepting.delete(pending));
+      const ticket = (tickets += 1);
+      const parsed = parseAssignment(msg.string(), options.tenant);
+      waiting.set(ticket, { msg, ...('error' in parsed ? {} : { request: parsed }) });
+      worker.send(
+        'error' in parsed
+          ? { type: 'assignment.malformed', ticket, message: parsed.error }
+          : { type: 'assignment.received', ticket, session_id: parsed.session_id },
+      );
     },
   });
   await nc.flush();
@@ -295,20 +179,23 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     );
   return {
     worker_id: options.worker_id,
-    active: () => sessions.size,
+    active: () => worker.getSnapshot().context.sessions.length,
     lost,
     drain() {
       draining ??= (async () => {
         options.log({ event: 'draining', active: sessions.size });
+        worker.send({ type: 'worker.drain' });
         await assignments.drain();
         await Promise.all([...accepting]);
-        await runtime.stop();
-        for (const [session_id, live] of [...sessions]) {
-          live.ending ??= release(session_id, live);
-          await live.ending;
-        }
+        const ending = [...sessions.values()].map((session) => session.end());
+        await runtime.stop().then(stopped.resolve, (error: unknown) => {
+          stopped.reject(error);
+          throw error;
+        });
+        await Promise.all(ending);
         if (ownsLeases) await leases.close();
         await bus.drain();
+        worker.send({ type: 'worker.drained' });
         clock.dispose();
         await nc.drain();
         options.log({ event: 'drained' });
@@ -318,8 +205,36 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   };
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Parses an assignment message; the error names the field, expected and received value. */
+function parseAssignment(
+  data: string,
+  tenant: string | undefined,
+): AssignmentRequest | { error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { error: 'request: expected JSON' };
+  }
+  const request = parseAssignmentRequest(value);
+  if ('error' in request) return request;
+  if (tenant !== undefined && request.tenant_id !== tenant) {
+    return { error: `tenant_id: expected ${tenant}` };
+  }
+  return request;
+}
+
+/** A promise settled later from outside. */
+function settleLater() {
+  let resolve: () => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // Nobody may wait on it (no session was closing): a rejection is still reported by drain.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
 }
 
 /** Rejects with `message` if `promise` has not settled within `ms`. */
