@@ -42,6 +42,7 @@ export default tseslint.config(
       'out/**',
       'reports/**',
       '.prof/**',
+      '.scratch/**',
       'contracts/generated/**',
       'test/paths/**/*.generated.test.ts',
     ],

@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'out/**', 'reports/**'],
+    exclude: ['node_modules/**', 'out/**', 'reports/**', '.scratch/**'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,

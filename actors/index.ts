@@ -90,12 +90,9 @@ export {
   type TurnStartBundle,
 } from './turn-start/bundle.ts';
 export {
-  evaluatePreTurn,
-  regateEpoch,
-  regateLease,
-  type PreTurnEvaluation,
+  observePreTurn,
   type PreTurnInput,
-  type PreTurnStep,
+  type PreTurnObservation,
 } from './turn-start/pre-turn.ts';
 // RK-21 identity and sequencing.
 export {
@@ -186,13 +183,11 @@ export {
 export { poolProviders, pooledPort, type PooledCatalogue } from './pool/pooled-ports.ts';
 // RK-12/13/14 edge buffers, watermarks and flow control, minimal RK-15 (ADR 0008).
 export {
-  DEFAULT_EDGE_POLICY,
   EdgeBuffer,
   EdgeConfigError,
   MAX_MERGED_SOURCES,
   coalesceSeqRanges,
   createEdgeBuffer,
-  createEdgeManager,
   createManualClock,
   createSignalStamper,
   resolveLaneConfigs,
@@ -201,8 +196,6 @@ export {
   type DequeuedItem,
   type EdgeBufferOptions,
   type EdgeItem,
-  type EdgeManager,
-  type EdgeManagerOptions,
   type EdgeRecord,
   type EdgeStats,
   type FlowControlPolicy,
@@ -229,18 +222,8 @@ export {
 } from './edges/index.ts';
 // RK-16 cancellation tokens and manager, RK-22 egress fence (ADR 0008).
 export {
-  CancelToken,
-  CancellationManager,
-  DEFAULT_MAX_CHILDREN,
   EgressFence,
-  createCancellationManager,
-  type CancelCause,
   type CancelMarkers,
-  type CancelReason,
-  type CancelReceipt,
-  type CancelRequest,
-  type CancelScope,
-  type CancellationManagerOptions,
   type EgressDecision,
   type EgressFenceOptions,
   type FenceCause,
@@ -278,16 +261,9 @@ export {
   type GraphSpec,
   type RuntimeGraph,
 } from './graph/graph.ts';
-export {
-  createGraphExecution,
-  type ExecutionReport,
-  type GraphExecution,
-  type GraphExecutionOptions,
-} from './graph/executor.ts';
 export { SIMPLE_EDGE_PLAN, type EdgePlan } from './graph/edge-inputs.ts';
 export { InputLog, InputNotReplayableError } from './graph/input-log.ts';
-export { createNodeActor, type NodeActor, type NodeActorOptions } from './nodes/node.actor.ts';
-export type { GraphItem, NodeReport, ProviderCatalogue } from './nodes/types.ts';
+export type { GraphItem, ProviderCatalogue } from './nodes/types.ts';
 // Transport bridge: the transport gateway's side of a session, with its egress fence (ADR 0014).
 export {
   DEFAULT_BRIDGE_TURNS,

@@ -200,6 +200,7 @@ export {
   CHUNK_RULES,
   createChunkChecker,
   invokeProvider,
+  type ChunkAck,
   type ChunkChecker,
   type ChunkRule,
   type ChunkStreamEnding,

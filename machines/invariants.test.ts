@@ -46,7 +46,7 @@ function outcome(
 
 /** A turn_transition record. */
 function tr(from: TurnState, trigger: TurnTransition['trigger'], to: TurnState): MachineOutput {
-  return { type: 'turn.transition', transition: transition(from, trigger, to) };
+  return { type: 'turn.transition', turn_id: 'turn-1', transition: transition(from, trigger, to) };
 }
 
 const opened = [

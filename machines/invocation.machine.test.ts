@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   createActor,
+  createMachine,
   fromCallback,
   SimulatedClock,
   type AnyStateMachine,
@@ -188,5 +189,88 @@ describe('invocationMachine path events', () => {
 
   it('cannot use createTestModel: xstate rejects machines with invoke and after', () => {
     expect(() => createTestModel(invocationMachine)).toThrow(/not supported/);
+  });
+});
+
+describe('invocationMachine after delivered output (issue 9, item 9)', () => {
+  const failure = {
+    class: 'infrastructure_failure',
+    retryable: true,
+    reason: 'provider_transport_error',
+    backoff_ms: 0,
+  } as const;
+
+  function run(extra: Partial<InvocationInput> = {}) {
+    const actor = createActor(invocationMachine, {
+      clock: new SimulatedClock(),
+      input: { ...input, ...extra },
+    }).start();
+    actor.send({ type: 'invocation.start', at_ms: 0 });
+    return actor;
+  }
+
+  it('retries and switches while nothing was delivered', () => {
+    const actor = run();
+    actor.send({ type: 'attempt.result', at_ms: 10, outcome: failure });
+    expect(actor.getSnapshot().context).toMatchObject({ provider_attempt: 2, provider_index: 0 });
+  });
+
+  it('ends with what was delivered instead of re-generating on the same or another provider', () => {
+    const actor = run();
+    actor.send({ type: 'attempt.output', at_ms: 5 });
+    actor.send({ type: 'attempt.result', at_ms: 10, outcome: failure });
+    const snapshot = actor.getSnapshot();
+    expect(snapshot.value).toBe('exhausted');
+    expect(snapshot.output).toMatchObject({
+      status: 'exhausted',
+      attempt_count: 1,
+      delivered: true,
+      outcome_class: 'infrastructure_failure',
+    });
+  });
+
+  it('retries a provider that declares a safe resume, and never switches away from it', () => {
+    const actor = run({ resumable_provider_ids: ['tts-google'] });
+    actor.send({ type: 'attempt.output', at_ms: 5 });
+    actor.send({ type: 'attempt.result', at_ms: 10, outcome: failure });
+    expect(actor.getSnapshot().context).toMatchObject({ provider_attempt: 2, provider_index: 0 });
+    actor.send({ type: 'attempt.result', at_ms: 20, outcome: failure });
+    expect(actor.getSnapshot().value).toBe('exhausted');
+    expect(actor.getSnapshot().output?.attempt_count).toBe(2);
+  });
+
+  it('ignores output reported by an attempt that is no longer current', () => {
+    const actor = run();
+    actor.send({ type: 'attempt.output', at_ms: 5, attempt: 7 });
+    actor.send({ type: 'attempt.result', at_ms: 10, outcome: failure });
+    expect(actor.getSnapshot().context.delivered).toBe(false);
+    expect(actor.getSnapshot().value).toBe('attempting');
+  });
+
+  it('tells a parent when output started and how it ended', () => {
+    const seen: string[] = [];
+    const parent = createActor(
+      createMachine({
+        invoke: { id: 'inv', src: invocationMachine, input },
+        on: { '*': { actions: ({ event }) => seen.push(event.type) } },
+      }),
+    ).start();
+    const child = parent.getSnapshot().children['inv'] as ReturnType<
+      typeof createActor<typeof invocationMachine>
+    >;
+    child.send({ type: 'invocation.start', at_ms: 0 });
+    child.send({ type: 'attempt.output', at_ms: 5 });
+    child.send({ type: 'attempt.output', at_ms: 6 });
+    child.send({
+      type: 'attempt.result',
+      at_ms: 10,
+      outcome: { class: 'success', retryable: false },
+    });
+    expect(seen).toEqual([
+      'invocation.output_started',
+      'invocation.report',
+      'invocation.outcome',
+      'xstate.done.actor.inv',
+    ]);
   });
 });

@@ -2,14 +2,21 @@
  * RK-11 provider invocation controller: one provider invocation (identity, candidates,
  * attempts, per-attempt timeout, cancel, retry / provider_switch / fallback) as a statechart.
  *
- * Accepts: `invocation.start`, `invocation.cancel`, `attempt.result` (from the `attempt` actor),
- * and its own delayed events `xstate.after.attemptTimeout.invocation.attempting` and
+ * Accepts: `invocation.start`, `invocation.cancel`, `attempt.result` and `attempt.output` (from
+ * the `attempt` actor), and its own delayed events
+ * `xstate.after.attemptTimeout.invocation.attempting` and
  * `xstate.after.retryBackoff.invocation.backingOff`.
  *
  * Emits (xstate `emit`): `control.signal` (RK-11 `provider_error`, `circuit_event`,
  * `provider_switch`, scope `provider_invocation`, event id `<event_id>-<signal>-<n>` with n the
  * 1-based attempt index), `invocation.attempt` (per-attempt evidence, once the attempt's retry
  * decision is known) and, on every final state, `invocation.outcome` (also the machine output).
+ * An invocation with a parent (a node) also sends it `invocation.output_started` once output
+ * was first delivered, and its `invocation.outcome`.
+ *
+ * Once an attempt delivered output downstream, no silent re-generation: a failure is retried
+ * only on a provider that declares a safe resume (`resumable_provider_ids`), never switched or
+ * fallen back from; the invocation ends with what was delivered (`delivered` in its result).
  *
  * Each attempt runs the injected `attempt` actor (default: does nothing, so the machine stays
  * pure and path-testable). The runtime provides the real one with
@@ -25,7 +32,9 @@ import {
   attemptRequest,
   buildResult,
   currentProvider,
+  endTime,
 } from './invocation/records.ts';
+import { timeOf } from './node/clock.ts';
 import {
   cancelAttemptStep,
   concludeStep,
@@ -44,6 +53,7 @@ import type {
   InvocationContext,
   InvocationEmitted,
   InvocationEvent,
+  InvocationReport,
   InvocationInput,
   InvocationResult,
   InvocationStatus,
@@ -58,14 +68,20 @@ export type AttemptLogic = typeof noopAttempt;
 
 type Ctx = InvocationContext;
 
+/** Nothing was delivered yet, or the current provider can resume without repeating itself. */
+const mayRepeat = (context: Ctx): boolean =>
+  !context.delivered || context.resumable.includes(currentProvider(context));
+
 const canRetry = (context: Ctx): boolean =>
   context.last !== null &&
   context.last.outcome.retryable &&
   context.allowed.includes('retry') &&
-  context.provider_attempt < context.max_attempts;
+  context.provider_attempt < context.max_attempts &&
+  mayRepeat(context);
 
+// Another provider never continues what this one already delivered.
 const hasNextCandidate = (context: Ctx): boolean =>
-  context.provider_index + 1 < context.candidates.length;
+  !context.delivered && context.provider_index + 1 < context.candidates.length;
 
 /** The RK-11 invocation controller statechart. */
 export const invocationMachine = setup({
@@ -84,9 +100,10 @@ export const invocationMachine = setup({
   guards: {
     preferredMissing: ({ context }) => context.preferred_missing,
     resultIsStale: ({ context, event }) =>
-      event.type === 'attempt.result' &&
+      (event.type === 'attempt.result' || event.type === 'attempt.output') &&
       ((event.provider_id !== undefined && event.provider_id !== currentProvider(context)) ||
         (event.attempt !== undefined && event.attempt !== context.provider_attempt)),
+    firstDelivery: ({ context }) => !context.delivered,
     lastSucceeded: ({ context }) => context.last?.outcome.class === 'success',
     lastCancelled: ({ context }) => context.last?.outcome.class === 'cancelled',
     canRetryNow: ({ context }) => canRetry(context) && context.last?.outcome.backoff_ms === 0,
@@ -96,41 +113,54 @@ export const invocationMachine = setup({
     canFallback: ({ context }) => hasNextCandidate(context) && context.allowed.includes('fallback'),
   },
   actions: {
-    start: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'invocation.start') run(enqueue, startStep(context, event));
+    start: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type === 'invocation.start') run(enqueue, startStep(context, event), self);
     }),
-    block: enqueueActions(({ context, event, enqueue }) => {
-      run(enqueue, endStep(context, event, PREFERRED_MISSING));
+    block: enqueueActions(({ context, event, enqueue, self }) => {
+      run(enqueue, endStep(context, event, PREFERRED_MISSING), self);
     }),
-    cancelBeforeInvoke: enqueueActions(({ context, event, enqueue }) => {
-      run(enqueue, endStep(context, event, CANCELLED_BEFORE_INVOKE));
+    cancelBeforeInvoke: enqueueActions(({ context, event, enqueue, self }) => {
+      run(enqueue, endStep(context, event, CANCELLED_BEFORE_INVOKE), self);
     }),
-    cancelAttempt: enqueueActions(({ context, event, enqueue }) => {
-      run(enqueue, cancelAttemptStep(context, event));
+    cancelAttempt: enqueueActions(({ context, event, enqueue, self }) => {
+      run(enqueue, cancelAttemptStep(context, event), self);
     }),
-    cancelBackoff: enqueueActions(({ context, event, enqueue }) => {
-      run(enqueue, endStep(context, event, CANCELLED_OUTCOME));
+    cancelBackoff: enqueueActions(({ context, event, enqueue, self }) => {
+      run(enqueue, endStep(context, event, CANCELLED_OUTCOME), self);
     }),
-    settleResult: enqueueActions(({ context, event, enqueue }) => {
-      if (event.type === 'attempt.result') run(enqueue, resultStep(context, event));
+    settleResult: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type === 'attempt.result') run(enqueue, resultStep(context, event), self);
     }),
-    settleTimeout: enqueueActions(({ context, enqueue }) => {
-      run(enqueue, timeoutStep(context));
+    settleTimeout: enqueueActions(({ context, enqueue, self }) => {
+      run(enqueue, timeoutStep(context), self);
     }),
-    conclude: enqueueActions(({ context, enqueue }, params: { decision: RetryDecision }) => {
-      run(enqueue, concludeStep(context, params.decision));
+    conclude: enqueueActions(({ context, enqueue, self }, params: { decision: RetryDecision }) => {
+      run(enqueue, concludeStep(context, params.decision), self);
     }),
-    retryNow: enqueueActions(({ context, enqueue }) => {
-      run(enqueue, retryStep(context, false));
+    retryNow: enqueueActions(({ context, enqueue, self }) => {
+      run(enqueue, retryStep(context, false), self);
     }),
-    retryAfterBackoff: enqueueActions(({ context, enqueue }) => {
-      run(enqueue, retryStep(context, true));
+    retryAfterBackoff: enqueueActions(({ context, enqueue, self }) => {
+      run(enqueue, retryStep(context, true), self);
     }),
-    switchProvider: enqueueActions(({ context, enqueue }) => {
-      run(enqueue, switchStep(context));
+    switchProvider: enqueueActions(({ context, enqueue, self }) => {
+      run(enqueue, switchStep(context), self);
     }),
-    finalize: enqueueActions(({ context, enqueue }, params: { status: InvocationStatus }) => {
-      run(enqueue, finalizeStep(context, params.status));
+    finalize: enqueueActions(({ context, enqueue, self }, params: { status: InvocationStatus }) => {
+      run(enqueue, finalizeStep(context, params.status), self);
+    }),
+    noteDelivery: enqueueActions(({ context, event, enqueue, self }) => {
+      if (event.type !== 'attempt.output') return;
+      const time = timeOf(context.now, event);
+      enqueue.assign({ delivered: true, now: time });
+      if (self._parent !== undefined)
+        enqueue.sendParent({ type: 'invocation.output_started', ...time });
+    }),
+    // The outcome goes to the parent node as an event (children report with events).
+    reportOutcome: enqueueActions(({ context, enqueue, self }) => {
+      if (self._parent === undefined || context.result === null) return;
+      const time = endTime(context);
+      enqueue.sendParent({ type: 'invocation.outcome', result: context.result, ...time });
     }),
   },
 }).createMachine({
@@ -154,6 +184,10 @@ export const invocationMachine = setup({
         'attempt.result': [
           { guard: 'resultIsStale' },
           { target: 'settling', actions: 'settleResult' },
+        ],
+        'attempt.output': [
+          { guard: 'resultIsStale' },
+          { guard: 'firstDelivery', actions: 'noteDelivery' },
         ],
         'invocation.cancel': { target: 'cancelled', actions: 'cancelAttempt' },
       },
@@ -186,10 +220,10 @@ export const invocationMachine = setup({
       after: { retryBackoff: { target: 'attempting', actions: 'retryAfterBackoff' } },
       on: { 'invocation.cancel': { target: 'cancelled', actions: 'cancelBackoff' } },
     },
-    succeeded: { type: 'final', entry: finalizeAs('succeeded') },
-    cancelled: { type: 'final', entry: finalizeAs('cancelled') },
-    exhausted: { type: 'final', entry: finalizeAs('exhausted') },
-    blocked: { type: 'final', entry: finalizeAs('blocked') },
+    succeeded: { type: 'final', entry: [finalizeAs('succeeded'), 'reportOutcome'] },
+    cancelled: { type: 'final', entry: [finalizeAs('cancelled'), 'reportOutcome'] },
+    exhausted: { type: 'final', entry: [finalizeAs('exhausted'), 'reportOutcome'] },
+    blocked: { type: 'final', entry: [finalizeAs('blocked'), 'reportOutcome'] },
   },
   output: ({ context }) => context.result ?? buildResult(context, 'cancelled'),
 });
@@ -203,13 +237,24 @@ function finalizeAs(status: InvocationStatus) {
 }
 
 /** Applies a step: one context patch, then its effects in order. */
+/**
+ * Applies a step: one context patch, then its effects in order. An invocation with a parent
+ * (a node) also reports its signals and attempt records to it (`invocation.report`); its
+ * outcome goes separately (`reportOutcome`).
+ */
 function run(
   enqueue: {
     assign: (patch: Partial<InvocationContext>) => void;
     emit: (event: InvocationEmitted) => void;
+    sendParent: (event: InvocationReport) => void;
   },
   step: InvocationStep,
+  self: { readonly _parent?: unknown },
 ): void {
   enqueue.assign(step.context);
-  for (const event of step.emitted) enqueue.emit(event);
+  for (const event of step.emitted) {
+    enqueue.emit(event);
+    if (self._parent !== undefined && event.type !== 'invocation.outcome')
+      enqueue.sendParent({ type: 'invocation.report', output: event });
+  }
 }

@@ -13,7 +13,8 @@
  *
  * Input-dependent guard branches need more inputs: `invocationPathInputs[1]` (only `retry` and
  * `fallback` allowed) takes the `canFallback` branch, `invocationPathInputs[2]` (preferred
- * provider missing from the catalogue) takes `preferredMissing`; everything else is taken with
+ * provider missing from the catalogue) takes `preferredMissing`, `invocationPathInputs[3]` (a
+ * provider with a safe resume) retries after delivered output; everything else is taken with
  * `invocationPathInput`.
  */
 import type { InvocationContext, InvocationEvent, InvocationInput } from './invocation/types.ts';
@@ -54,6 +55,7 @@ export const invocationPathInputs: readonly InvocationInput[] = [
   invocationPathInput,
   { ...invocationPathInput, allowed_adaptive_actions: ['retry', 'fallback'] },
   { ...invocationPathInput, preferred_provider_id: 'llm-missing' },
+  { ...invocationPathInput, resumable_provider_ids: ['llm-a'] },
 ];
 
 /** Concrete events (with payloads) that drive every transition of `invocationMachine`. */
@@ -99,6 +101,9 @@ export const invocationPathEvents: readonly InvocationPathEvent[] = [
     attempt: 99,
     outcome: { class: 'success', retryable: false },
   },
+  // The attempt delivered output (first time: noted; again, or from another attempt: ignored).
+  { type: 'attempt.output', at_ms: 60 },
+  { type: 'attempt.output', at_ms: 60, attempt: 99 },
   { type: INVOCATION_AFTER_EVENTS.timeout },
   { type: INVOCATION_AFTER_EVENTS.backoff },
 ];
@@ -112,6 +117,6 @@ export function invocationSerializeState(snapshot: {
   value: unknown;
   context: InvocationContext;
 }): string {
-  const { provider_index, provider_attempt } = snapshot.context;
-  return JSON.stringify({ value: snapshot.value, provider_index, provider_attempt });
+  const { provider_index, provider_attempt, delivered } = snapshot.context;
+  return JSON.stringify({ value: snapshot.value, provider_index, provider_attempt, delivered });
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createActor, SimulatedClock, type AnyStateMachine } from 'xstate';
+import {
+  createActor,
+  createMachine,
+  fromCallback,
+  SimulatedClock,
+  type AnyStateMachine,
+  type EventObject,
+} from 'xstate';
+import type { InvocationInput, InvocationResult } from './invocation/types.ts';
 import { createTestModel, getShortestPaths, getStateNodes, TestModel } from 'xstate/graph';
 import { nodeMachine } from './node.machine.ts';
 import { resolveBudget, type NodeEmitted, type NodeInput } from './node/types.ts';
@@ -18,11 +26,50 @@ const identity = {
   authority_epoch: 7,
 };
 
+function invocationOf(event_id: string, provider: string): InvocationInput {
+  return {
+    identity,
+    event_id,
+    modality: 'llm',
+    preferred_provider_id: provider,
+    provider_ids: [provider],
+    allowed_adaptive_actions: ['retry'],
+  };
+}
+
+/** An `invocation` child that records what it is given and sent. */
+function recordingInvocation(log: string[]) {
+  return fromCallback<EventObject, InvocationInput | null>(({ input, receive }) => {
+    log.push(`start ${input?.event_id ?? 'none'}`);
+    receive((event) => log.push(`${event.type} ${input?.event_id ?? 'none'}`));
+    return () => log.push(`stop ${input?.event_id ?? 'none'}`);
+  });
+}
+
+function failedResult(delivered = false): InvocationResult {
+  return {
+    status: 'exhausted',
+    provider_invocation_id: 'pvi/x',
+    provider_id: 'llm-a',
+    outcome_class: 'timeout',
+    reason: 'provider_timeout',
+    attempt_count: 1,
+    outcome: null,
+    delivered,
+  };
+}
+
 function start(input: Partial<NodeInput> = {}) {
   const clock = new SimulatedClock();
   const actor = createActor(nodeMachine, {
     clock,
-    input: { identity, node_id: 'node-a', allowed_adaptive_actions: [], ...input },
+    input: {
+      identity,
+      node_id: 'node-a',
+      allowed_adaptive_actions: [],
+      invocation: invocationOf('node-a', 'llm-a'),
+      ...input,
+    },
   });
   const out: NodeEmitted[] = [];
   actor.on('*', (event) => out.push(event));
@@ -40,6 +87,8 @@ function brief(event: NodeEmitted): string {
       return `hook:${event.hook}@${event.at_ms}`;
     case 'node.abort.requested':
       return `abort-requested:${event.reason}/${event.cause}@${event.at_ms}`;
+    case 'invocation.attempt':
+      return `attempt:${event.record.outcome_class}`;
   }
 }
 
@@ -47,7 +96,7 @@ describe('nodeMachine', () => {
   it('starts running within budget and emits nothing', () => {
     const { actor, out } = start();
     expect(actor.getSnapshot().value).toEqual({
-      active: { running: { warning: 'within_budget', exhaustion: 'counting' } },
+      active: { primary: { running: { warning: 'within_budget', exhaustion: 'counting' } } },
     });
     expect(actor.getSnapshot().context.decision).toEqual({
       kind: 'continue_within_budget',
@@ -96,7 +145,11 @@ describe('nodeMachine', () => {
   });
 
   it('escalates degrade -> fallback -> terminate on repeated failures', () => {
-    const { actor, out } = start({ allowed_adaptive_actions: ['degrade', 'fallback'] });
+    const { actor, out } = start({
+      allowed_adaptive_actions: ['degrade', 'fallback'],
+      invocation: invocationOf('node-a', 'llm-a'),
+      fallback: invocationOf('node-a-fallback', 'llm-b'),
+    });
     actor.send({ type: 'node.error.raised', at_ms: 100, kind: 'error' });
     actor.send({ type: 'node.error.raised', at_ms: 200, kind: 'crash' });
     actor.send({ type: 'node.error.raised', at_ms: 300, kind: 'error', code: 'E_IO' });
@@ -120,7 +173,132 @@ describe('nodeMachine', () => {
       'degrade(node_timeout_or_failure)@10',
       'decision:degrade/node_crash@10',
     ]);
-    expect(actor.getSnapshot().value).toEqual({ active: 'degraded' });
+    expect(actor.getSnapshot().value).toEqual({ active: { primary: 'degraded' } });
+  });
+
+  it('meets its budget with the first output: a long stream is never cut by it', () => {
+    const { actor, clock, out } = start();
+    clock.increment(300);
+    actor.send({ type: 'invocation.output_started', at_ms: 300, wall_ms: 300 });
+    expect(actor.getSnapshot().value).toEqual({ active: { primary: 'streaming' } });
+    clock.increment(60_000);
+    expect(out).toEqual([]);
+    expect(actor.getSnapshot().context.first_output_at_ms).toBe(300);
+  });
+
+  it('ends a degraded node with what it delivered once its provider gave up', () => {
+    const log: string[] = [];
+    const clock = new SimulatedClock();
+    const parent = createActor(
+      createMachine({
+        context: { seen: [] as string[] },
+        invoke: {
+          id: 'node',
+          src: nodeMachine.provide({ actors: { invocation: recordingInvocation(log) } }),
+          input: {
+            identity,
+            node_id: 'llm',
+            allowed_adaptive_actions: ['degrade'],
+            invocation: invocationOf('llm', 'llm-a'),
+          },
+        },
+        on: { '*': { actions: ({ event }) => log.push(`parent got ${event.type}`) } },
+      }),
+      { clock },
+    ).start();
+    const node = parent.getSnapshot().children['node'] as ReturnType<
+      typeof createActor<typeof nodeMachine>
+    >;
+    node.send({ type: 'invocation.output_started', at_ms: 100, wall_ms: 100 });
+    node.send({
+      type: 'invocation.outcome',
+      at_ms: 200,
+      wall_ms: 200,
+      result: failedResult(true),
+    });
+    expect(node.getSnapshot().output).toMatchObject({ status: 'done', mode: 'degraded' });
+    expect(log).toEqual([
+      'start llm',
+      'invocation.start llm',
+      'stop llm',
+      'parent got node.done',
+      'parent got xstate.done.actor.node',
+    ]);
+  });
+
+  it('runs the fallback branch in place of the primary invocation, with its own budget', () => {
+    const log: string[] = [];
+    const clock = new SimulatedClock();
+    const actor = createActor(
+      nodeMachine.provide({ actors: { invocation: recordingInvocation(log) } }),
+      {
+        clock,
+        input: {
+          identity,
+          node_id: 'llm',
+          allowed_adaptive_actions: ['fallback'],
+          invocation: invocationOf('llm', 'llm-a'),
+          fallback: invocationOf('llm-fallback', 'llm-b'),
+        },
+      },
+    );
+    const out: NodeEmitted[] = [];
+    actor.on('*', (event) => out.push(event));
+    actor.start();
+    clock.increment(1500); // no output: the primary's budget is exhausted
+    expect(actor.getSnapshot().value).toMatchObject({ active: { fallback: { running: {} } } });
+    expect(log).toEqual([
+      'start llm',
+      'invocation.start llm',
+      'invocation.cancel llm',
+      'stop llm',
+      'start llm-fallback',
+      'invocation.start llm-fallback',
+    ]);
+    clock.increment(1500); // the fallback's own budget runs from the switch
+    expect(out.map(brief)).toEqual([
+      'budget_warning(node_budget_threshold_exceeded)@1200',
+      'decision:continue_with_warning/budget_warning@1200',
+      'budget_exhausted(node_timeout_or_failure)@1500',
+      'hook:on_budget_exhausted@1500',
+      'fallback(node_timeout_or_failure)@1500',
+      'decision:fallback/budget_exhausted@1500',
+      'budget_warning(node_budget_threshold_exceeded)@2700',
+      'decision:continue_with_warning/budget_warning@2700',
+      'budget_exhausted(node_timeout_or_failure)@3000',
+      'hook:on_budget_exhausted@3000',
+      'decision:terminate/budget_exhausted@3000',
+      'abort-requested:node_timeout_or_failure/budget_exhausted@3000',
+    ]);
+    expect(log.at(-1)).toBe('stop llm-fallback');
+  });
+
+  it('never takes a fallback it has no branch for', () => {
+    const { actor, out } = start({ allowed_adaptive_actions: ['fallback'] });
+    actor.send({ type: 'invocation.outcome', at_ms: 5, wall_ms: 5, result: failedResult() });
+    expect(actor.getSnapshot().value).toBe('failed');
+    expect(out.map(brief)).toEqual([
+      'decision:terminate/provider_failure@5',
+      'abort-requested:provider_failure/provider_failure@5',
+    ]);
+  });
+
+  it('tells a running invocation it is cancelled before stopping it', () => {
+    const log: string[] = [];
+    const actor = createActor(
+      nodeMachine.provide({ actors: { invocation: recordingInvocation(log) } }),
+      {
+        input: {
+          identity,
+          node_id: 'tts',
+          allowed_adaptive_actions: [],
+          invocation: invocationOf('tts', 'tts-a'),
+        },
+      },
+    ).start();
+    actor.send({ type: 'node.barge_in', at_ms: 10 });
+    expect(log).toEqual(['start tts', 'invocation.start tts', 'invocation.cancel tts', 'stop tts']);
+    expect(actor.getSnapshot().value).toBe('cancelled');
   });
 
   it('keeps the first output time and ignores chunks for the decision', () => {

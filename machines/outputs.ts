@@ -13,9 +13,10 @@ export type OutcomeEmitted = {
   readonly outcome: DecisionOutcome;
 };
 
-/** A turn lifecycle transition record produced by the turn machine. */
+/** A turn lifecycle transition record produced by the turn machine, with the turn it moved. */
 export type TransitionEmitted = {
   readonly type: 'turn.transition';
+  readonly turn_id: string;
   readonly transition: TurnTransition;
 };
 
@@ -24,3 +25,10 @@ export type MachineOutput = SignalEmitted | OutcomeEmitted | TransitionEmitted;
 
 /** Time carried by every input event: runtime ms (simulated clock) and optional wall-clock ms. */
 export type Timed = { readonly at_ms: number; readonly wall_ms?: number };
+
+/**
+ * The runtime's dependencies of one session, handed to the session actor as input and passed on,
+ * never read, to the actors and actions the runtime provides (dependency injection through
+ * input: the machines stay pure and run without it).
+ */
+export type RuntimeLink = object;

@@ -5,6 +5,9 @@
  * emit so that one `actor.on('*')` sees the whole ControlLane story in order. At most one turn
  * is not yet closed: a proposal while `opening` is dropped or queued (policy), user speech while
  * `active` is a barge-in, and the next proposal starts only after the live turn is closed.
+ * Each turn answers one user input (`input_id`); an input no turn will answer is reported
+ * (`session.input.superseded`, with the reason). The most recent closed turn stays a child to
+ * answer its own late events; older ones are stopped, so a long call keeps no dead actors.
  *
  * States: `idle`, `opening` (live turn `Opening`; `quiet`, or `interrupted` once the user speaks
  * again: the turn is then cancelled as soon as it opens), `active` (`running`, `preempting` after a
@@ -22,14 +25,17 @@
  * `turn.late_event.*`).
  */
 import { and, enqueueActions, setup } from 'xstate';
+import { nonNegativeInt } from './node/clock.ts';
 import {
   connectionFields,
   initialSessionContext,
-  proposalFields,
+  inputIdOf,
+  proposalSignal,
   relayed,
   routeOf,
   sessionSignal,
   sessionTime,
+  superseded,
   turnIdOf,
 } from './session/effects.ts';
 import type {
@@ -41,7 +47,10 @@ import type {
 import { turnMachine } from './turn.machine.ts';
 
 export type {
+  InputSuperseded,
+  InputSupersededReason,
   OpeningProposalPolicy,
+  QueuedIntent,
   RoutedTurnEvent,
   SessionContext,
   SessionEmitted,
@@ -68,21 +77,27 @@ export const sessionMachine = setup({
     turnClosed: ({ context, event }) => relayed.transitionTo(event, context, 'Terminal', 'Closed'),
     lateEventRemapped: ({ event }) => relayed.isRemap(event),
     queuesProposals: ({ context }) => context.policies.opening_proposal === 'queue',
-    hasQueuedIntent: ({ context }) => context.queued_intent,
+    hasQueuedIntent: ({ context }) => context.queued !== null,
   },
   actions: {
+    // A transcript proposes its own input; otherwise the queued one (or none, for a remap).
     proposeTurn: enqueueActions(({ context, event, enqueue }) => {
       const time = sessionTime(context, event);
-      const { output, ordinal } = sessionSignal(context, time, proposalFields());
       const seq = context.turn_seq + 1;
       const id = turnIdOf(seq);
-      enqueue.emit(output);
+      const input_id =
+        event.type === 'user.transcript.final'
+          ? inputIdOf(event)
+          : (context.queued?.input_id ?? null);
+      enqueue.emit(proposalSignal(context, time, id, input_id));
+      // The turn before the one that just ended is done answering late events.
+      if (context.previous_turn !== null) enqueue.stopChild(context.previous_turn);
       enqueue.assign({
-        ordinal,
         now: time,
         turn_seq: seq,
         current_turn: id,
-        queued_intent: false,
+        previous_turn: context.current_turn,
+        queued: null,
       });
       enqueue.spawnChild('turn', {
         id,
@@ -92,12 +107,31 @@ export const sessionMachine = setup({
           pipeline_version: context.pipeline_version,
           authority_epoch: context.authority_epoch,
           policies: context.policies.turn,
+          input_id,
+          ...(context.services === undefined ? {} : { services: context.services }),
         },
       });
       enqueue.sendTo(id, { type: 'turn.propose', at_ms: time.at_ms, wall_ms: time.wall_ms });
     }),
-    queueIntent: enqueueActions(({ enqueue }) => {
-      enqueue.assign({ queued_intent: true });
+    // One proposal waits; a newer input replaces an older one, which is reported superseded.
+    queueIntent: enqueueActions(({ context, event, enqueue }) => {
+      const time = sessionTime(context, event);
+      const old = context.queued?.input_id ?? null;
+      if (old !== null) enqueue.emit(superseded(context, old, 'replaced_by_newer_input', time));
+      enqueue.assign({ queued: { input_id: inputIdOf(event) }, now: time });
+    }),
+    dropInput: enqueueActions(({ context, event, enqueue }) => {
+      const id = inputIdOf(event);
+      if (id === null) return;
+      const time = sessionTime(context, event);
+      enqueue.emit(superseded(context, id, 'dropped_while_opening', time));
+    }),
+    // The session is over: a waiting input and any later one will not be answered.
+    abandonInputs: enqueueActions(({ context, event, enqueue }) => {
+      const time = sessionTime(context, event);
+      for (const id of [context.queued?.input_id ?? null, inputIdOf(event)])
+        if (id !== null) enqueue.emit(superseded(context, id, 'session_ended', time));
+      enqueue.assign({ queued: null });
     }),
     relay: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'turn.output') return;
@@ -133,6 +167,26 @@ export const sessionMachine = setup({
       const time = sessionTime(context, event);
       enqueue.sendTo(id, { type: 'turn.barge_in', at_ms: time.at_ms, wall_ms: time.wall_ms });
     }),
+    updateAuthority: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'session.authority') return;
+      enqueue.assign({
+        authority_epoch: nonNegativeInt(event.epoch),
+        now: sessionTime(context, event),
+      });
+    }),
+    // The live turn decides whether it can live with the change (RK-24 in the turn machine).
+    forwardAuthority: enqueueActions(({ context, event, enqueue }) => {
+      const id = context.current_turn;
+      if (id === null || event.type !== 'session.authority') return;
+      const time = sessionTime(context, event);
+      enqueue.sendTo(id, {
+        type: 'turn.authority',
+        epoch: event.epoch,
+        authorized: event.authorized,
+        at_ms: time.at_ms,
+        wall_ms: time.wall_ms,
+      });
+    }),
     // Session end tears the transport down: an active turn ends with rank 5
     // (`disconnected`, `stall`, `abort(transport_disconnect_or_stall)`, `close`).
     teardownTurn: enqueueActions(({ context, event, enqueue }) => {
@@ -153,6 +207,7 @@ export const sessionMachine = setup({
   initial: 'idle',
   on: {
     'turn.output': { actions: 'relay' },
+    'session.authority': { actions: ['updateAuthority', 'forwardAuthority'] },
     'turn.*': { guard: 'routesToTurn', actions: 'forwardToTurn' },
     'evidence.*': { guard: 'routesToTurn', actions: 'forwardToTurn' },
     'pipeline.*': { guard: 'routesToTurn', actions: 'forwardToTurn' },
@@ -162,6 +217,8 @@ export const sessionMachine = setup({
       on: {
         'user.transcript.final': { target: 'opening', actions: 'proposeTurn' },
         'connection.signal': { actions: 'emitConnectionSignal' },
+        // No live turn: only the epoch new turns take changes.
+        'session.authority': { actions: 'updateAuthority' },
         'turn.output': {
           guard: 'lateEventRemapped',
           target: 'opening',
@@ -173,7 +230,10 @@ export const sessionMachine = setup({
     opening: {
       initial: 'quiet',
       on: {
-        'user.transcript.final': { guard: 'queuesProposals', actions: 'queueIntent' },
+        'user.transcript.final': [
+          { guard: 'queuesProposals', actions: 'queueIntent' },
+          { actions: 'dropInput' },
+        ],
         'connection.signal': { actions: 'emitConnectionSignal' },
         'turn.output': [
           { guard: 'turnOpened', target: 'active', actions: 'relay' },
@@ -190,7 +250,7 @@ export const sessionMachine = setup({
           },
         ],
         // A turn still `Opening` holds no authority: it is stopped with the session, silently.
-        'session.end': { target: 'ended' },
+        'session.end': { target: 'ended', actions: 'abandonInputs' },
       },
       states: {
         quiet: {
@@ -234,7 +294,10 @@ export const sessionMachine = setup({
         preempting: {
           on: {
             'user.transcript.final': { actions: 'queueIntent' },
-            'session.end': { target: '#session.ending', actions: 'teardownTurn' },
+            'session.end': {
+              target: '#session.ending',
+              actions: ['teardownTurn', 'abandonInputs'],
+            },
           },
         },
         closing: {
@@ -247,14 +310,18 @@ export const sessionMachine = setup({
               },
               { guard: 'turnClosed', target: '#session.idle', actions: 'relay' },
             ],
-            'session.end': { target: '#session.ending.closing' },
+            'user.transcript.final': { actions: 'queueIntent' },
+            'session.end': { target: '#session.ending.closing', actions: 'abandonInputs' },
           },
         },
       },
     },
     ending: {
       initial: 'awaiting',
-      on: { 'connection.signal': { actions: 'forwardConnection' } },
+      on: {
+        'connection.signal': { actions: 'forwardConnection' },
+        'user.transcript.final': { actions: 'abandonInputs' },
+      },
       states: {
         awaiting: {
           on: { 'turn.output': { guard: 'turnTerminated', target: 'closing', actions: 'relay' } },

@@ -21,6 +21,12 @@ export const sessionPathInput: SessionInput = {
   policies: { opening_proposal: 'queue' },
 };
 
+/** Path inputs: queueing and (the default) dropping proposals made while a turn opens. */
+export const sessionPathInputs: readonly SessionInput[] = [
+  sessionPathInput,
+  { ...sessionPathInput, policies: { opening_proposal: 'drop' } },
+];
+
 function relay(output: TurnEmitted): TurnOutputEvent {
   return { type: 'turn.output', turn_id: 'turn-1', at_ms: 30, wall_ms: 30, output };
 }
@@ -30,7 +36,11 @@ function record(
   trigger: 'turn_open' | 'defer' | 'abort' | 'close',
   to_state: 'Active' | 'Idle' | 'Terminal' | 'Closed',
 ): TurnOutputEvent {
-  return relay({ type: 'turn.transition', transition: transition(from_state, trigger, to_state) });
+  return relay({
+    type: 'turn.transition',
+    turn_id: 'turn-1',
+    transition: transition(from_state, trigger, to_state),
+  });
 }
 
 const late = {
@@ -43,10 +53,11 @@ const late = {
 
 /** Concrete events reaching every state and transition of `sessionMachine` from `sessionPathInput`. */
 export const sessionPathEvents: readonly SessionEvent[] = [
-  { type: 'user.transcript.final', at_ms: 10 },
+  { type: 'user.transcript.final', at_ms: 10, input_id: 'in-1' },
   { type: 'user.speech.started', at_ms: 12 },
   { type: 'connection.signal', at_ms: 14, signal: 'silence' },
   { type: 'session.end', at_ms: 90 },
+  { type: 'session.authority', at_ms: 16, epoch: 8, authorized: true },
   // Routed to the most recent turn; an `Opening` turn ignores all three.
   { type: 'turn.cancel', at_ms: 20 },
   { type: 'evidence.appended', at_ms: 20, request_id: 'turn-1/evidence/9' },
@@ -68,7 +79,7 @@ export function sessionSerializeState(snapshot: AnyMachineSnapshot): string {
   const context = snapshot.context as SessionContext;
   return JSON.stringify({
     value: snapshot.value as unknown,
-    queued: context.queued_intent,
+    queued: context.queued !== null,
     turn: context.current_turn !== null,
   });
 }

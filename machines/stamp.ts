@@ -38,6 +38,8 @@ export type SignalFields = {
   readonly amount?: number;
   readonly sync_domain?: string;
   readonly discontinuity_id?: string;
+  /** The event that caused this one (e.g. the ingress transcript a proposal answers). */
+  readonly causal_parent_id?: string;
 };
 
 /** Replaces `/` and whitespace so ids can be embedded in slash-separated ids (RK-21). */
@@ -91,6 +93,7 @@ export function stampSignal(
     'amount',
     'sync_domain',
     'discontinuity_id',
+    'causal_parent_id',
   ] as const;
   for (const key of optional) {
     const value = fields[key];

@@ -2,8 +2,13 @@ import fc from 'fast-check';
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { turnMachine, type TurnInput } from './turn.machine.ts';
-import { failingArbitrations, passingArbitration } from './turn.path-events.ts';
-import type { TurnArbitrateEvent, TurnConditions, TurnEmitted, TurnEvent } from './turn/types.ts';
+import {
+  failingArbitrations,
+  failingPlan,
+  passingArbitration,
+  passingPlan,
+} from './turn.path-events.ts';
+import type { TurnArbitrateEvent, TurnEmitted, TurnEvent } from './turn/types.ts';
 
 function start(input: Partial<TurnInput> = {}) {
   const clock = new SimulatedClock();
@@ -31,7 +36,11 @@ function start(input: Partial<TurnInput> = {}) {
 
 function opened(input: Partial<TurnInput> = {}) {
   const t = start(input);
-  t.send({ type: 'turn.propose', at_ms: 10 }, { ...passingArbitration, at_ms: 20 });
+  t.send(
+    { type: 'turn.propose', at_ms: 10 },
+    { ...passingArbitration, at_ms: 20 },
+    { ...passingPlan, at_ms: 20 },
+  );
   return t;
 }
 
@@ -71,6 +80,8 @@ describe('turnMachine', () => {
     t.send({ type: 'evidence.appended', at_ms: 33, request_id: 'turn-1/evidence/2' });
     expect(after(t.outputs, from)).toEqual([
       'evidence turn-1/evidence/1 commit',
+      'cancel',
+      'playback_cancelled(cancel_fence_applied)',
       'evidence turn-1/evidence/2 abort(cancelled)',
       'abort(cancelled)',
       'Active->Terminal',
@@ -94,6 +105,7 @@ describe('turnMachine', () => {
     expect(t.value()).toEqual({ Active: { finalizing: 'draining' } });
     t.send({ type: 'evidence.appended', at_ms: 37, request_id: 'turn-1/evidence/2' });
     expect(after(t.outputs, from)).toEqual([
+      'playback_cancelled(cancel_fence_applied)',
       'evidence turn-1/evidence/1 abort(provider_failure)',
       'barge_in',
       'cancel',
@@ -144,51 +156,27 @@ describe('turnMachine', () => {
     ];
     fc.assert(
       fc.property(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7, 8], { minLength: 1 }), (failing) => {
-        // Merge the failing variants of every chosen step into one arbitration.
+        // Merge the failing variants of every chosen step 1..7 into one arbitration; step 8
+        // (the plan) is answered separately, and only if the first seven passed.
         let event: TurnArbitrateEvent = { ...passingArbitration };
         for (const step of failing) {
-          const variant = failingArbitrations[step]!;
+          const variant = failingArbitrations[step];
+          if (variant === undefined) continue;
           if (step === 5 || step === 6)
             event = { ...event, lease: { ...event.lease, ...pickLeaseFailure(variant) } };
           else event = { ...event, ...changedFields(variant) };
         }
         const t = start();
-        t.send({ type: 'turn.propose', at_ms: 1 }, event);
+        t.send(
+          { type: 'turn.propose', at_ms: 1 },
+          event,
+          failing.includes(8) ? failingPlan : passingPlan,
+        );
         expect(lines(t.outputs)[1]).toBe(expected[Math.min(...failing)]);
         expect(t.outputs).toHaveLength(4);
         expect(t.value()).toEqual({ Idle: 'released' });
       }),
       { seed: 42, numRuns: 200 },
-    );
-  });
-
-  it('resolves conditions observed at one arbitration point by rank', () => {
-    const ranks: [keyof TurnConditions, unknown, string][] = [
-      ['authority_revoked', true, 'authority_loss'],
-      ['cancel_accepted', true, 'cancelled'],
-      ['provider_failure', true, 'provider_failure'],
-      ['node_failure', true, 'node_timeout_or_failure'],
-      ['transport_lost', true, 'transport_disconnect_or_stall'],
-      ['baseline_append_failed', true, 'recording_evidence_unavailable'],
-      ['no_legal_path', 'execution_plan_denied', 'execution_plan_denied'],
-      ['generation_completed', true, 'commit'],
-    ];
-    fc.assert(
-      fc.property(fc.subarray([0, 1, 2, 3, 4, 5, 6, 7], { minLength: 1 }), (present) => {
-        const conditions = Object.fromEntries(present.map((i) => [ranks[i]![0], ranks[i]![1]]));
-        const t = opened();
-        t.send({ type: 'turn.conditions', at_ms: 30, ...conditions });
-        const request = t.outputs.findLast((o) => o.type === 'evidence.requested');
-        const winner = ranks[Math.min(...present)]![2];
-        expect(request?.type === 'evidence.requested' && request.terminal).toEqual(
-          winner === 'commit' ? { signal: 'commit' } : { signal: 'abort', reason: winner },
-        );
-        const drains = t.outputs.filter(
-          (o) => o.type === 'control.signal' && o.signal.signal === 'deauthorized_drain',
-        );
-        expect(drains).toHaveLength(present.includes(0) ? 1 : 0);
-      }),
-      { seed: 7, numRuns: 200 },
     );
   });
 
@@ -203,11 +191,12 @@ describe('turnMachine', () => {
         current_epoch: 0,
         lease: { authority_epoch: 9, authority_epoch_valid: true, authority_authorized: true },
       },
+      passingPlan,
     );
-    const open = t.outputs[1];
+    const open = t.outputs[2];
     expect(open?.type === 'control.signal' && open.signal.authority_epoch).toBe(9);
     t.send({ type: 'turn.cancel', at_ms: 30, authority_epoch: 0 });
-    expect(lines(t.outputs.slice(3))).toEqual([
+    expect(lines(t.outputs.slice(4))).toEqual([
       'outcome stale_epoch_reject(authority_epoch_mismatch)',
       'stale_epoch_reject(authority_epoch_mismatch)',
     ]);
@@ -220,6 +209,7 @@ describe('turnMachine', () => {
       t.send(
         { type: 'turn.propose', at_ms: 1 },
         { ...passingArbitration, at_ms: 2, cp_decision: { outcome_kind, reason } },
+        passingPlan,
       );
       return lines(t.outputs).slice(1, 3);
     };
@@ -244,10 +234,13 @@ describe('turnMachine', () => {
       { type: 'turn.cancel', at_ms: 2 },
       { type: 'turn.revoke', at_ms: 3 },
       { type: 'turn.generation.completed', at_ms: 4 },
+      // A plan before the arbitration passed is no plan: step 8 follows steps 1..7.
+      passingPlan,
     );
     expect(lines(t.outputs)).toEqual(['Idle->Opening']);
+    expect(t.value()).toEqual({ Opening: 'arbitrating' });
     t.send({ ...passingArbitration, at_ms: 5, bundle_ok: false });
-    t.send({ type: 'turn.propose', at_ms: 6 }, { ...passingArbitration, at_ms: 7 });
+    t.send({ type: 'turn.propose', at_ms: 6 }, { ...passingArbitration, at_ms: 7 }, passingPlan);
     expect(lines(t.outputs)).toEqual([
       'Idle->Opening',
       'outcome defer(turn_start_bundle_resolution_failed)',
@@ -281,9 +274,13 @@ describe('turnMachine', () => {
       '000003',
       '000004',
       '000005',
+      '000006',
+      '000007',
     ]);
     expect(stamped.map((s) => [s.at, s.wall])).toEqual([
       [20, 20],
+      [20, 20],
+      [30, 1_700_000_000_030],
       [30, 1_700_000_000_030],
       [30, 1_700_000_000_030],
       // An earlier at_ms never moves time backwards.

@@ -4,7 +4,13 @@
  * With these, a traversal reaches every state and takes every declared transition.
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import type { TurnArbitrateEvent, TurnContext, TurnEvent, TurnInput } from './turn/types.ts';
+import type {
+  TurnArbitrateEvent,
+  TurnContext,
+  TurnEvent,
+  TurnInput,
+  TurnPlanEvent,
+} from './turn/types.ts';
 
 /** The turn used by path suites: epoch 7, late events reported as diagnostics. */
 export const turnPathInput: TurnInput = {
@@ -18,7 +24,7 @@ export const turnPathInput: TurnInput = {
 const EPOCH = 7;
 const STALE_EPOCH = 6;
 
-/** Pre-turn check results that all pass (step 9: `turn_open`). */
+/** Pre-turn facts of steps 1..7 that all pass (the proposal goes on to planning). */
 export const passingArbitration: TurnArbitrateEvent = {
   type: 'turn.arbitrate',
   at_ms: 20,
@@ -30,10 +36,23 @@ export const passingArbitration: TurnArbitrateEvent = {
   bundle_ok: true,
   lease: { authority_epoch: EPOCH, authority_epoch_valid: true, authority_authorized: true },
   cp_decision: { outcome_kind: 'admit', reason: 'cp_admission_allowed' },
+};
+
+/** Step 8 passes: a plan was materialized (step 9: `turn_open`). */
+export const passingPlan: TurnPlanEvent = {
+  type: 'turn.plan',
+  at_ms: 20,
   plan: { materialized: true, plan_hash: 'a'.repeat(64) },
 };
 
-/** One `turn.arbitrate` per pre-turn step, each failing at that step and passing before it. */
+/** Step 8 fails: no plan could be materialized. */
+export const failingPlan: TurnPlanEvent = {
+  type: 'turn.plan',
+  at_ms: 20,
+  plan: { materialized: false },
+};
+
+/** One `turn.arbitrate` per pre-turn step 1..7, each failing at that step and passing before it. */
 export const failingArbitrations: readonly TurnArbitrateEvent[] = [
   { ...passingArbitration, snapshot_valid: false },
   { ...passingArbitration, capacity_ok: false },
@@ -46,7 +65,6 @@ export const failingArbitrations: readonly TurnArbitrateEvent[] = [
     ...passingArbitration,
     cp_decision: { outcome_kind: 'defer', reason: 'cp_admission_defer_capacity' },
   },
-  { ...passingArbitration, plan: { materialized: false } },
 ];
 
 /** Concrete events reaching every state and transition of `turnMachine` from `turnPathInput`. */
@@ -54,7 +72,12 @@ export const turnPathEvents: readonly TurnEvent[] = [
   { type: 'turn.propose', at_ms: 10 },
   passingArbitration,
   ...failingArbitrations,
+  passingPlan,
+  failingPlan,
   { type: 'turn.revoke', at_ms: 30 },
+  // RK-24 authority changes: the turn's own epoch, still authorized (kept); another epoch (lost).
+  { type: 'turn.authority', at_ms: 30, epoch: EPOCH, authorized: true },
+  { type: 'turn.authority', at_ms: 30, epoch: EPOCH + 1, authorized: true },
   { type: 'turn.barge_in', at_ms: 30 },
   { type: 'turn.cancel', at_ms: 30 },
   { type: 'turn.failure', at_ms: 30, failure: 'provider' },

@@ -8,7 +8,7 @@
  * delivers ControlLane first (ADR 0017), so `close` can overtake the turn's last chunks, which
  * the worker published before it closed the turn.
  */
-import { createSignalStamper, type EdgeRecord, type RuntimeClock } from '../edges/index.ts';
+import type { EdgeRecord, RuntimeClock } from '../edges/index.ts';
 import { EgressFence, type FenceCause, type FenceDiagnosticCode } from '../fence/index.ts';
 import type { EventRecord } from '../../contracts/index.ts';
 
@@ -59,13 +59,6 @@ export class BridgeTurns {
     this.fence = new EgressFence({
       session_id: options.session_id,
       clock: options.clock,
-      stamp: createSignalStamper(
-        { session_id: options.session_id, pipeline_version: options.pipeline_version },
-        options.clock,
-      ),
-      // The worker's fence emits the timeline's output_accepted / playback_cancelled; copies
-      // from the transport side would duplicate them, so these stay local.
-      emit: () => undefined,
       maxTurns: options.maxTurns,
     });
   }

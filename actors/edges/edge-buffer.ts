@@ -120,6 +120,21 @@ export class EdgeBuffer<TPayload> {
     return undefined;
   }
 
+  /** True while the DataLane is not under asserted pressure (no `flow_xoff` in force). */
+  get writable(): boolean {
+    return this.closed || this.lanes.DataLane.writable;
+  }
+
+  /** Resolves once the DataLane is writable again (`flow_xon`), or the edge is closed. */
+  whenWritable(): Promise<void> {
+    return this.closed ? Promise.resolve() : this.lanes.DataLane.whenWritable();
+  }
+
+  /** The DataLane strategy: `block` edges are lossless (their producers wait, never shed). */
+  get blocking(): boolean {
+    return this.configs.DataLane.strategy === 'block';
+  }
+
   /** Applies time limits and time watermarks now (timers also do this on their own). */
   tick(): void {
     for (const name of TAKE_ORDER) this.lanes[name].tick();

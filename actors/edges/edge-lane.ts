@@ -54,6 +54,8 @@ export class EdgeLane<TPayload> {
   private timerDue = 0;
   private merged = 0;
   private rejected = 0;
+  /** Producers waiting for the lane's pressure to clear (RK-14 backpressure, `flow_xon`). */
+  private writers: (() => void)[] = [];
   private readonly deps: LaneDeps<TPayload>;
 
   /** Creates the lane; `block` lanes get a bounded wait list. */
@@ -96,9 +98,38 @@ export class EdgeLane<TPayload> {
     if (entry !== undefined) {
       this.admitWaiters();
       this.pressure.checkLow(this.metrics(), this.waiters?.size ?? 0);
+      this.wakeWriters();
     }
     this.rearm();
     return entry;
+  }
+
+  /** True while the lane is not under asserted pressure: a producer may offer freely. */
+  get writable(): boolean {
+    return this.pressure.state === 'clear';
+  }
+
+  /**
+   * Resolves once the lane is writable again (its pressure episode ended with `flow_xon`), it
+   * was flushed or disposed, or `max_block_time_ms` passed: how a lossless producer honours
+   * `flow_xoff` (it is read more slowly), never blocking past the bound (RK-14).
+   */
+  whenWritable(): Promise<void> {
+    if (this.writable) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: TimerHandle | undefined;
+      const wake = () => {
+        if (timer !== undefined) this.clock.clearTimeout(timer);
+        timer = undefined;
+        resolve();
+      };
+      timer = this.clock.setTimeout(() => {
+        timer = undefined;
+        this.writers = this.writers.filter((w) => w !== wake);
+        resolve();
+      }, this.config.max_block_time_ms);
+      this.writers.push(wake);
+    });
   }
 
   /** Applies the time-in-queue limit and the time watermark at the current runtime time. */
@@ -112,13 +143,15 @@ export class EdgeLane<TPayload> {
   flush(): QueueEntry<TPayload>[] {
     const out = [...this.queue.drain(), ...(this.waiters?.shedAll() ?? [])];
     this.rearm();
+    this.wakeWriters(true);
     return out;
   }
 
-  /** Stops the lane's timer. */
+  /** Stops the lane's timer and lets every waiting producer go. */
   dispose(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    this.wakeWriters(true);
   }
 
   /** Depth and age of the oldest item now. */
@@ -222,6 +255,15 @@ export class EdgeLane<TPayload> {
     this.admitWaiters();
     this.drops.flush();
     this.pressure.checkLow(this.metrics(), this.waiters?.size ?? 0);
+    this.wakeWriters();
+  }
+
+  /** Releases the producers waiting for writability once it holds (or unconditionally). */
+  private wakeWriters(always = false): void {
+    if (this.writers.length === 0 || (!always && !this.writable)) return;
+    const waiting = this.writers;
+    this.writers = [];
+    for (const wake of waiting) wake();
   }
 
   private admitWaiters(): void {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createManualClock } from './clock.ts';
 import { resolveLaneConfigs } from './config.ts';
-import { createEdgeManager } from './edge-manager.ts';
 import { flowOnAssert, flowOnRelease } from './flow-control.ts';
 import { coalesceSeqRanges } from './seq-range.ts';
 import { createSignalStamper } from './stamp.ts';
-import { IDS, plan, policy, record, signalLog, signalProblems } from './test-kit.ts';
+import { plan, policy, signalProblems } from './test-kit.ts';
 
 describe('createManualClock', () => {
   it('fires timers at their due time in (due, creation) order and never past the target', () => {
@@ -106,52 +105,6 @@ describe('resolveLaneConfigs', () => {
     expect(() => resolveLaneConfigs('e', p, flow, { hasMerger: false })).toThrow(
       /max_block_time_ms/,
     );
-  });
-});
-
-describe('createEdgeManager', () => {
-  const make = (maxEdges?: number) => {
-    const clock = createManualClock();
-    const log = signalLog();
-    const manager = createEdgeManager<string>({
-      plan: plan({ default: policy(), 'edge-x': policy({ strategy: 'latest_only' }) }),
-      clock,
-      stamp: createSignalStamper(
-        { session_id: IDS.session_id, pipeline_version: 'pipeline-v1' },
-        clock,
-      ),
-      emit: log.emit,
-      ...(maxEdges === undefined ? {} : { maxEdges }),
-    });
-    return { manager, log };
-  };
-
-  it('builds explicit edges from their policy and others from `default`, once each', () => {
-    const { manager } = make();
-    expect(manager.edge('edge-x').configs.DataLane.strategy).toBe('latest_only');
-    expect(manager.edge('edge-y').configs.DataLane.strategy).toBe('drop');
-    expect(manager.edge('edge-x')).toBe(manager.edge('edge-x'));
-    expect(manager.edgeIds()).toEqual(['edge-x', 'edge-y']);
-  });
-
-  it('bounds the number of edges and closes them all', () => {
-    const { manager } = make(1);
-    manager.edge('edge-x').offer({ record: record(1), payload: 'p', bytes: 1 });
-    expect(() => manager.edge('edge-y')).toThrow(/maxEdges/);
-    expect([...manager.close().entries()].map(([id, recs]) => [id, recs.length])).toEqual([
-      ['edge-x', 1],
-    ]);
-  });
-
-  it('refuses an edge when the plan has neither its policy nor a default', () => {
-    const clock = createManualClock();
-    const manager = createEdgeManager<string>({
-      plan: plan({ only: policy() }),
-      clock,
-      stamp: createSignalStamper({ session_id: 's', pipeline_version: 'p' }, clock),
-      emit: () => undefined,
-    });
-    expect(() => manager.edge('other')).toThrow(/edge_buffer_policies/);
   });
 });
 

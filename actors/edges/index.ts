@@ -31,12 +31,6 @@ export {
   type EdgeStats,
 } from './edge-buffer.ts';
 export type { LaneStats, OfferOutcome } from './edge-lane.ts';
-export {
-  DEFAULT_EDGE_POLICY,
-  createEdgeManager,
-  type EdgeManager,
-  type EdgeManagerOptions,
-} from './edge-manager.ts';
 export type { FlowSignal } from './flow-control.ts';
 export type { EdgeRecord, MergeSource } from './lane-queue.ts';
 export { MAX_MERGED_SOURCES, type PayloadMerger } from './merge.ts';

@@ -1,12 +1,12 @@
 /**
  * RK-22 egress fence, one per (session_id, turn_id). Once a turn is fenced (cancel accepted or
  * authority epoch changed), every later DataLane output of that turn is refused: a copy marked
- * `late_after_cancel: true` is returned with a diagnostic, counted, and `playback_cancelled`
- * (`cancel_fence_applied`) is emitted instead of `output_accepted`. Fencing is a synchronous
- * state change, so nothing decided after `apply` returns can reach the transport.
+ * `late_after_cancel: true` is returned with a diagnostic and counted. Fencing is a synchronous
+ * state change, so nothing decided after `apply` returns can reach the transport. The fence only
+ * decides; the delivery signals (`output_accepted`, `playback_cancelled`) belong to whoever owns
+ * the turn's timeline (the runtime emits them once per turn, ADR 0027).
  */
-import type { ControlSignal } from '../../contracts/index.ts';
-import type { EdgeRecord, RuntimeClock, SignalStamper } from '../edges/index.ts';
+import type { EdgeRecord, RuntimeClock } from '../edges/index.ts';
 
 /** Why a turn's egress was fenced. */
 export type FenceCause =
@@ -38,13 +38,8 @@ export interface FenceDiagnostic {
 
 /** The RK-22 decision for one output. */
 export type EgressDecision =
-  | { readonly kind: 'accepted'; readonly record: EdgeRecord; readonly signal: ControlSignal }
-  | {
-      readonly kind: 'fenced';
-      readonly record: EdgeRecord;
-      readonly signal: ControlSignal;
-      readonly diagnostic: FenceDiagnostic;
-    }
+  | { readonly kind: 'accepted'; readonly record: EdgeRecord }
+  | { readonly kind: 'fenced'; readonly record: EdgeRecord; readonly diagnostic: FenceDiagnostic }
   | { readonly kind: 'refused'; readonly record: EdgeRecord; readonly diagnostic: FenceDiagnostic }
   | { readonly kind: 'bypassed'; readonly record: EdgeRecord };
 
@@ -52,8 +47,6 @@ export type EgressDecision =
 export interface EgressFenceOptions {
   readonly session_id: string;
   readonly clock: RuntimeClock;
-  readonly stamp: SignalStamper;
-  readonly emit: (signal: ControlSignal) => void;
   readonly onDiagnostic?: (diagnostic: FenceDiagnostic) => void;
   /** Bound on remembered turns; the oldest closed turn is forgotten first. Default 64. */
   readonly maxTurns?: number;
@@ -108,13 +101,6 @@ export class EgressFence {
     return true;
   }
 
-  /** Emits the TTS flush marker (`playback_cancelled`) when the turn had accepted output. */
-  announceFlush(turn_id: string): void {
-    const turn = this.turns.get(turn_id);
-    if (turn?.phase !== 'fenced' || turn.markers.accepted_output_count === 0) return;
-    this.emitDelivery(turn, 'playback_cancelled', {});
-  }
-
   /** Open turns whose epoch differs from `epoch`, in opening order. */
   turnsNotAt(epoch: number): string[] {
     return [...this.turns.values()]
@@ -161,7 +147,7 @@ export class EgressFence {
     return this.lateTotal;
   }
 
-  /** Decides one output: accept (emit `output_accepted`) or refuse it. */
+  /** Decides one output: accept it, or refuse it (fenced: a late copy; else a diagnostic). */
   decide(record: EdgeRecord): EgressDecision {
     if (record.lane !== 'DataLane' || record.turn_id === undefined) {
       return { kind: 'bypassed', record };
@@ -180,8 +166,7 @@ export class EgressFence {
         late_provider_output_dropped_count: turn.markers.late_provider_output_dropped_count + 1,
       };
       const diagnostic = this.diagnose(late, 'late_after_cancel');
-      const signal = this.emitDelivery(turn, 'playback_cancelled', record);
-      return { kind: 'fenced', record: late, signal, diagnostic };
+      return { kind: 'fenced', record: late, diagnostic };
     }
     if (turn.closed) return this.refuse(record, 'turn_closed');
     if (record.authority_epoch !== undefined && record.authority_epoch !== turn.epoch) {
@@ -191,7 +176,7 @@ export class EgressFence {
       ...turn.markers,
       accepted_output_count: turn.markers.accepted_output_count + 1,
     };
-    return { kind: 'accepted', record, signal: this.emitDelivery(turn, 'output_accepted', record) };
+    return { kind: 'accepted', record };
   }
 
   private refuse(record: EdgeRecord, code: FenceDiagnosticCode): EgressDecision {
@@ -208,28 +193,6 @@ export class EgressFence {
     };
     this.options.onDiagnostic?.(diagnostic);
     return diagnostic;
-  }
-
-  private emitDelivery(
-    turn: TurnFence,
-    signal: 'output_accepted' | 'playback_cancelled',
-    source: Pick<EdgeRecord, 'node_id' | 'edge_id' | 'provider_invocation_id'>,
-  ): ControlSignal {
-    const stamped = this.options.stamp({
-      signal,
-      emitted_by: 'RK-22',
-      event_scope: 'turn',
-      turn_id: turn.turn_id,
-      authority_epoch: turn.epoch,
-      reason: signal === 'output_accepted' ? 'output_accepted' : 'cancel_fence_applied',
-      ...(source.node_id === undefined ? {} : { node_id: source.node_id }),
-      ...(source.edge_id === undefined ? {} : { edge_id: source.edge_id }),
-      ...(source.provider_invocation_id === undefined
-        ? {}
-        : { provider_invocation_id: source.provider_invocation_id }),
-    });
-    this.options.emit(stamped);
-    return stamped;
   }
 
   private mark(turn_id: string, field: 'cancel_sent_at_ms' | 'cancel_ack_at_ms'): void {

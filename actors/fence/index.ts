@@ -1,20 +1,6 @@
 /**
- * Public surface of actors/fence: RK-16 cancellation tokens and manager, RK-22 egress fence.
+ * Public surface of actors/fence: the RK-22 egress fence.
  */
-export {
-  CancelToken,
-  DEFAULT_MAX_CHILDREN,
-  type CancelCause,
-  type CancelReason,
-  type CancelScope,
-} from './cancel-token.ts';
-export {
-  CancellationManager,
-  createCancellationManager,
-  type CancelReceipt,
-  type CancelRequest,
-  type CancellationManagerOptions,
-} from './cancellation-manager.ts';
 export {
   EgressFence,
   type CancelMarkers,

@@ -7,10 +7,9 @@
  * names the n-th item offered to that node, and taking the lowest sequence first keeps the
  * arrival order across edges (the RK-19 merge rule: `runtime_sequence`, then `event_id`).
  */
-import type { ControlSignal, GraphEdge } from '../../contracts/index.ts';
+import type { ChunkAck, ControlSignal, GraphEdge } from '../../contracts/index.ts';
 import type { StampIdentity } from '../../machines/index.ts';
 import {
-  DEFAULT_EDGE_POLICY,
   EdgeBuffer,
   EdgeConfigError,
   createSignalStamper,
@@ -23,7 +22,11 @@ import {
   type SignalStamper,
 } from '../edges/index.ts';
 import type { GraphItem } from '../nodes/types.ts';
-import { SIMPLE_EDGE_POLICY, SIMPLE_FLOW_CONTROL } from '../turn-start/defaults.ts';
+import {
+  DEFAULT_EDGE_ID,
+  SIMPLE_EDGE_POLICY,
+  SIMPLE_FLOW_CONTROL,
+} from '../turn-start/defaults.ts';
 
 /** The part of a frozen ResolvedTurnPlan that configures the graph's edges. */
 export type EdgePlan = {
@@ -33,7 +36,7 @@ export type EdgePlan = {
 
 /** The edge section every simple-mode plan freezes (used when a caller passes no plan). */
 export const SIMPLE_EDGE_PLAN: EdgePlan = {
-  edge_buffer_policies: { [DEFAULT_EDGE_POLICY]: SIMPLE_EDGE_POLICY },
+  edge_buffer_policies: { [DEFAULT_EDGE_ID]: SIMPLE_EDGE_POLICY },
   flow_control: SIMPLE_FLOW_CONTROL,
 };
 
@@ -127,10 +130,12 @@ export class EdgeInputs {
   }
 
   /**
-   * Offers an item produced upstream to `edge`; the buffer queues, merges, parks (`block`) or
-   * sheds it as its policy says. Throws `EdgeConfigError` when the edge's policy is unusable.
+   * Offers an item produced upstream to `edge`; the buffer queues, merges, parks or sheds it as
+   * its policy says. On a lossless (`block`) edge under pressure (`flow_xoff`) it returns a
+   * promise that settles at `flow_xon`: the producer waits before it reads its provider again.
+   * Throws `EdgeConfigError` when the edge's policy is unusable.
    */
-  push(edge: GraphEdge, item: GraphItem): void {
+  push(edge: GraphEdge, item: GraphItem): ChunkAck {
     const index = this.edges.indexOf(edge);
     const buffer = this.buffers[index] ?? this.open(index);
     const seq = this.seq++;
@@ -143,6 +148,7 @@ export class EdgeInputs {
     // A parked (`block`) offer settles by itself: admitted on a later take, or shed with a
     // drop_notice when max_block_time_ms runs out; nothing here waits for it.
     buffer.offer(offer);
+    return buffer.blocking && !buffer.writable ? buffer.whenWritable() : undefined;
   }
 
   /** Takes the oldest queued item across the node's edges, if any. */
@@ -175,7 +181,7 @@ export class EdgeInputs {
     if (edge === undefined) throw new RangeError('edge inputs: edge is not inbound here');
     const { plan } = this.scope;
     const policy =
-      plan.edge_buffer_policies[edge.edge_id] ?? plan.edge_buffer_policies[DEFAULT_EDGE_POLICY];
+      plan.edge_buffer_policies[edge.edge_id] ?? plan.edge_buffer_policies[DEFAULT_EDGE_ID];
     if (policy === undefined) {
       throw new EdgeConfigError(
         edge.edge_id,

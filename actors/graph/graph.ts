@@ -1,25 +1,41 @@
 /**
  * RK-07 graph compilation for the runtime: validates a graph definition (unique ids, known
- * endpoints, no self-edges, no cycles, supported node types) and computes the deterministic
- * topological order (ties broken by declaration order). Also the RK-06 lane router.
+ * endpoints, no self-edges, no cycles, supported node types, pre-resolved fallback branches)
+ * and computes the deterministic topological order (ties broken by declaration order) of the
+ * nodes that run; a fallback node stands by, outside the order, until its primary falls back
+ * to it. CP-02 completes every edge's buffer policy once, here. Also the RK-06 lane router.
  */
-import type { GraphEdge, Lane, NodeType, PipelineNode } from '../../contracts/index.ts';
+import type { Lane, NodeType, PipelineEdge, PipelineNode } from '../../contracts/index.ts';
+import type { EdgePolicy } from '../turn-start/defaults.ts';
+import { edgeBufferPolicies } from '../turn-start/edge-policies.ts';
+import type { DeepReadonly } from '../turn-start/freeze.ts';
 
-/** The graph a runtime executes: declared nodes and edges. */
+/** A pre-resolved fallback branch: `fallback_node_id` runs in place of `node_id` (RK-07). */
+export type FallbackBranch = { readonly node_id: string; readonly fallback_node_id: string };
+
+/** The graph a runtime executes: declared nodes, edges (with optional buffers), fallbacks. */
 export type GraphSpec = {
   readonly nodes: readonly PipelineNode[];
-  readonly edges: readonly GraphEdge[];
+  readonly edges: readonly PipelineEdge[];
+  readonly fallback_branches?: readonly FallbackBranch[];
 };
 
 /** A validated graph with its execution order and adjacency. */
 export type RuntimeGraph = GraphSpec & {
-  /** Node ids in topological order, ties by declaration order. */
+  /** Ids of the nodes that run, in topological order, ties by declaration order. */
   readonly order: readonly string[];
   /** Inbound edges of each node, in declaration order. */
-  readonly inbound: ReadonlyMap<string, readonly GraphEdge[]>;
+  readonly inbound: ReadonlyMap<string, readonly PipelineEdge[]>;
   /** Outbound edges of each node, in declaration order. */
-  readonly outbound: ReadonlyMap<string, readonly GraphEdge[]>;
+  readonly outbound: ReadonlyMap<string, readonly PipelineEdge[]>;
+  /** The fallback node of each primary that has one. */
+  readonly fallbacks: ReadonlyMap<string, PipelineNode>;
+  /** The plan's `edge_buffer_policies` for this graph (CP-02, frozen, shared by every plan). */
+  readonly edge_policies: DeepReadonly<Record<string, EdgePolicy>>;
 };
+
+/** Node types whose output is text (their edges are lossless by default). */
+const TEXT_PRODUCERS: readonly NodeType[] = ['stt', 'llm'];
 
 /** Why a graph is not executable. */
 export type GraphErrorCode =
@@ -28,7 +44,8 @@ export type GraphErrorCode =
   | 'unknown_endpoint'
   | 'self_edge'
   | 'cycle'
-  | 'unsupported_node_type';
+  | 'unsupported_node_type'
+  | 'invalid_fallback';
 
 /** Result of {@link compileRuntimeGraph}. */
 export type GraphCompileResult =
@@ -71,8 +88,8 @@ export function compileRuntimeGraph(spec: GraphSpec): GraphCompileResult {
     ids.add(node.node_id);
   }
   const edgeIds = new Set<string>();
-  const inbound = new Map<string, GraphEdge[]>(spec.nodes.map((n) => [n.node_id, []]));
-  const outbound = new Map<string, GraphEdge[]>(spec.nodes.map((n) => [n.node_id, []]));
+  const inbound = new Map<string, PipelineEdge[]>(spec.nodes.map((n) => [n.node_id, []]));
+  const outbound = new Map<string, PipelineEdge[]>(spec.nodes.map((n) => [n.node_id, []]));
   for (const edge of spec.edges) {
     if (edgeIds.has(edge.edge_id))
       return fail('duplicate_id', `graph: duplicate edge ${edge.edge_id}`);
@@ -98,7 +115,56 @@ export function compileRuntimeGraph(spec: GraphSpec): GraphCompileResult {
       remaining.set(edge.to, (remaining.get(edge.to) ?? 0) - 1);
     }
   }
-  return { ok: true, graph: { nodes: spec.nodes, edges: spec.edges, order, inbound, outbound } };
+  const fallbacks = new Map<string, PipelineNode>();
+  for (const branch of spec.fallback_branches ?? []) {
+    const checked = checkBranch(spec, branch, fallbacks);
+    if (typeof checked === 'string') return fail('invalid_fallback', checked);
+    fallbacks.set(branch.node_id, checked);
+  }
+  const standby = new Set([...fallbacks.values()].map((n) => n.node_id));
+  const nodeType = new Map(spec.nodes.map((n) => [n.node_id, n.node_type]));
+  const edge_policies = edgeBufferPolicies(
+    spec.edges.map((e) => ({
+      edge_id: e.edge_id,
+      text: TEXT_PRODUCERS.includes(nodeType.get(e.from) ?? 'tts'),
+      buffer: e.buffer,
+    })),
+  );
+  return {
+    ok: true,
+    graph: {
+      nodes: spec.nodes,
+      edges: spec.edges,
+      ...(spec.fallback_branches === undefined
+        ? {}
+        : { fallback_branches: spec.fallback_branches }),
+      order: order.filter((id) => !standby.has(id)),
+      inbound,
+      outbound,
+      fallbacks,
+      edge_policies,
+    },
+  };
+}
+
+/** A fallback node: declared, of the primary's type, on no edge, the fallback of one node only. */
+function checkBranch(
+  spec: GraphSpec,
+  branch: FallbackBranch,
+  taken: ReadonlyMap<string, PipelineNode>,
+): PipelineNode | string {
+  const at = `graph: fallback_branches ${branch.node_id} -> ${branch.fallback_node_id}`;
+  const primary = spec.nodes.find((n) => n.node_id === branch.node_id);
+  const fallback = spec.nodes.find((n) => n.node_id === branch.fallback_node_id);
+  if (primary === undefined || fallback === undefined) return `${at}: names an unknown node`;
+  if (primary === fallback) return `${at}: a node cannot be its own fallback`;
+  if (fallback.node_type !== primary.node_type)
+    return `${at}: expected a ${primary.node_type} fallback, received ${fallback.node_type}`;
+  if (spec.edges.some((e) => e.from === fallback.node_id || e.to === fallback.node_id))
+    return `${at}: a fallback node takes its primary's edges and may have none of its own`;
+  if (taken.has(primary.node_id)) return `${at}: ${primary.node_id} already has a fallback`;
+  if ([...taken.values()].includes(fallback)) return `${at}: already a fallback of another node`;
+  return fallback;
 }
 
 /** RK-06: the queue of a (node type, lane): `runtime/<data|control|telemetry>/<node_type>`. */

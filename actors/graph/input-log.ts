@@ -25,6 +25,7 @@ export class InputLog<TItem> {
   private sealed = false;
   private readonly waiters = new Set<() => void>();
   private readonly source: (() => TItem | undefined) | undefined;
+  private appended: ((item: TItem) => void) | undefined;
 
   /** Most items the log keeps for replay. */
   readonly capacity: number;
@@ -40,6 +41,12 @@ export class InputLog<TItem> {
     if (this.items.length < this.capacity) this.items.push(item);
     else this.items[this.total % this.capacity] = item;
     this.total += 1;
+    this.appended?.(item);
+  }
+
+  /** Calls `listener` with every item accepted from now on, once each (replays do not repeat). */
+  onAppend(listener: (item: TItem) => void): void {
+    this.appended = listener;
   }
 
   /** Nothing new will reach `source` any more: readers end once it is drained. */

@@ -1,18 +1,14 @@
 /**
- * Types shared by node actors and the graph executor: what travels on edges, the provider
- * catalogue a runtime is given, and what a node reports back.
+ * Types shared by node actors and the graph: what travels on edges and the provider catalogue a
+ * runtime is given.
  */
-import type {
-  AnyProviderPort,
-  ControlSignal,
-  InvocationAttempt,
-  LlmPort,
-  SttPort,
-  TtsPort,
-} from '../../contracts/index.ts';
-import type { NodeAbortRequested } from '../../machines/index.ts';
+import type { AnyProviderPort, LlmPort, SttPort, TtsPort } from '../../contracts/index.ts';
 
-/** One item on an edge: text (transcripts, token deltas) or one PCM16 audio frame. */
+/**
+ * One item on an edge: text (transcripts, token deltas) or one PCM16 mono audio frame. A frame a
+ * TTS node produced names the input text item it speaks (`spoken_index`, 0-based in the order
+ * the node read its text), so what the transport played maps back to the words of the reply.
+ */
 export type GraphItem =
   | { readonly kind: 'text'; readonly text: string }
   | {
@@ -20,6 +16,7 @@ export type GraphItem =
       readonly pcm: Int16Array;
       readonly sample_rate_hz: number;
       readonly duration_ms: number;
+      readonly spoken_index?: number;
     };
 
 /** Providers by modality; the first of each list is the default when the plan binds none. */
@@ -28,19 +25,6 @@ export type ProviderCatalogue = {
   readonly llm?: readonly LlmPort[];
   readonly tts?: readonly TtsPort[];
 };
-
-/** Everything a node reports to its graph, in the order it happened. */
-export type NodeReport =
-  | { readonly kind: 'signal'; readonly signal: ControlSignal }
-  | { readonly kind: 'attempt'; readonly record: InvocationAttempt }
-  | {
-      readonly kind: 'item';
-      readonly node_id: string;
-      readonly item: GraphItem;
-      readonly provider_invocation_id: string;
-    }
-  | { readonly kind: 'done'; readonly node_id: string }
-  | { readonly kind: 'failed'; readonly node_id: string; readonly request: NodeAbortRequested };
 
 /** The ports of one modality, looked up by provider id. */
 export function portsOf(

@@ -165,7 +165,9 @@ describe('poolProviders (RK-26 in front of provider calls)', () => {
         input: (async function* () {})(),
         signal: new AbortController().signal,
       } as never,
-      (chunk) => texts.push(chunk.text),
+      (chunk) => {
+        texts.push(chunk.text);
+      },
     );
     expect(result.outcome.class).toBe('success');
     expect(texts).toEqual(['from this']);

@@ -26,12 +26,13 @@ const signal = (name: string): ControlSignal =>
   }) as ControlSignal;
 
 describe('classifyIngress (RK-22)', () => {
-  it('turns a final transcript into the session event with its words', () => {
+  it('turns a final transcript into the session event with its words and its input id', () => {
     expect(
       classifyIngress({ kind: 'transcript_final', record: data, text: 'hi' }, data, 's1', time),
     ).toEqual({
       type: 'user.transcript.final',
       text: 'hi',
+      input_id: data.event_id,
       ...time,
     });
   });

@@ -14,7 +14,12 @@ type Time = { readonly at_ms: number; readonly wall_ms: number };
 /** A classified ingress event, ready for the session. */
 export type SessionInputEvent =
   | (Time & { readonly type: 'user.speech.started' })
-  | (Time & { readonly type: 'user.transcript.final'; readonly text: string })
+  | (Time & {
+      readonly type: 'user.transcript.final';
+      readonly text: string;
+      /** The ingress record's event id: which input a turn answers. */
+      readonly input_id: string;
+    })
   | { readonly type: 'audio.frame'; readonly audio: Extract<GraphItem, { kind: 'audio' }> }
   | (Time & { readonly type: 'connection.signal'; readonly signal: ConnectionSignal })
   | (Time & {
@@ -71,7 +76,12 @@ export function classifyIngress(
       if (typeof event.text !== 'string' || event.text.trim() === '') {
         return mismatch('transcript_final: expected non-empty text');
       }
-      return { type: 'user.transcript.final', text: event.text, ...time };
+      return {
+        type: 'user.transcript.final',
+        text: event.text,
+        input_id: String(record.event_id),
+        ...time,
+      };
     case 'audio_frame':
       if (event.audio === undefined) return mismatch('audio_frame: expected audio');
       return { type: 'audio.frame', audio: event.audio };

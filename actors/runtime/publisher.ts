@@ -1,14 +1,21 @@
 /**
  * The session's outbound path: RK-21 restamps every record (event id per owner, runtime
- * sequence per lane, idempotency key), the contract validator checks it, and a bounded outbox
- * hands it to the bus in order per lane, one publish at a time per lane. Lanes do not wait for
- * each other: the bus orders per lane only (ControlLane even preempts), and a DataLane chunk
- * waiting for a JetStream ack of a ControlLane signal would add that ack to every chunk's
- * latency. A record that fails validation is never published (an internal invariant breach,
- * reported as a diagnostic).
+ * sequence per lane, idempotency key), the contract validator checks it, and it is handed to the
+ * bus at once: the bus keeps each lane in call order (the NATS ControlLane pipelines its
+ * JetStream publishes, ADR 0024), so no publish waits for another's acknowledgement.
+ *
+ * Per lane, what a backlog does:
+ * - ControlLane is lossless: a signal is never dropped. A backlog past `capacity` marks the
+ *   session saturated, and the session refuses input that would produce more signals until it
+ *   drains (backpressure to the caller, not loss).
+ * - DataLane is never dropped here either: past `capacity` pending records, the producer is
+ *   asked to wait (`dataReady`), so the provider stream is read more slowly.
+ * - TelemetryLane is best effort: past `capacity` a record is dropped before it is stamped, so
+ *   no lane's `runtime_sequence` ever has a gap.
+ * A record that fails validation is never published (an internal invariant breach, reported as a
+ * diagnostic).
  */
 import type {
-  BusEnvelope,
   BusPayload,
   BusPort,
   ContractValidator,
@@ -29,6 +36,7 @@ export type PublisherOptions = {
   readonly session_id: string;
   readonly pipeline_version: string;
   readonly validator: ContractValidator;
+  /** Pending publishes per lane past which ControlLane saturates and DataLane pushes back. */
   readonly capacity: number;
   readonly onDiagnostic: (code: string, message: string) => void;
 };
@@ -38,33 +46,60 @@ export class SessionPublisher {
   private readonly options: PublisherOptions;
   private readonly sequencer: Sequencer = createSequencer();
   private readonly ordinals = new Map<string, number>();
-  /** The last publish of each lane; the next one of that lane waits for it. */
-  private readonly chains = new Map<Lane, Promise<void>>();
-  private readonly lanePending = { ControlLane: 0, DataLane: 0, TelemetryLane: 0 };
-  private pending = 0;
+  private readonly pending = { ControlLane: 0, DataLane: 0, TelemetryLane: 0 };
+  private drained: (() => void)[] = [];
+  private dataWaiters: (() => void)[] = [];
   /** Envelopes handed to the bus, by lane. */
   readonly published = { ControlLane: 0, DataLane: 0, TelemetryLane: 0 };
+  /** TelemetryLane records dropped because the lane was backed up. */
+  telemetryDropped = 0;
 
   /** Creates the publisher of one session. */
   constructor(options: PublisherOptions) {
     this.options = options;
   }
 
-  /** Restamps a ControlLane signal and publishes it; returns the record as published. */
+  /** True while the ControlLane backlog is at its capacity: input must wait. */
+  get saturated(): boolean {
+    return this.pending.ControlLane >= this.options.capacity;
+  }
+
+  /** Restamps a ControlLane signal and publishes it; never dropped. */
   signal(signal: ControlSignal): ControlSignal | null {
     const record = this.restamp(signal);
     return this.send(record, 'control_signal') ? record : null;
   }
 
-  /** Restamps a DataLane/TelemetryLane record and publishes it with its payload. */
-  record(record: EventRecord, payload?: BusPayload): EventRecord | null {
+  /** Restamps a DataLane record and publishes it with its payload and bytes; never dropped. */
+  data(record: EventRecord, payload: BusPayload, binary?: Uint8Array): EventRecord | null {
+    const stamped = this.restamp(record);
+    return this.send(stamped, 'event_record', payload, binary) ? stamped : null;
+  }
+
+  /** Publishes a TelemetryLane record, or drops it (unstamped) when the lane is backed up. */
+  telemetry(record: EventRecord, payload: BusPayload): EventRecord | null {
+    if (this.pending.TelemetryLane >= this.options.capacity) {
+      this.telemetryDropped += 1;
+      return null;
+    }
     const stamped = this.restamp(record);
     return this.send(stamped, 'event_record', payload) ? stamped : null;
   }
 
-  /** Resolves once every queued envelope was handed to the bus. */
-  async drain(): Promise<void> {
-    while (this.pending > 0) await Promise.all(this.chains.values());
+  /** Undefined while DataLane has room; else a promise that settles once it is below half. */
+  dataReady(): Promise<void> | undefined {
+    if (this.pending.DataLane < this.options.capacity) return undefined;
+    return new Promise((resolve) => this.dataWaiters.push(resolve));
+  }
+
+  /** Resolves once every published envelope is in the bus's custody. */
+  drain(): Promise<void> {
+    if (this.total() === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private total(): number {
+    return this.pending.ControlLane + this.pending.DataLane + this.pending.TelemetryLane;
   }
 
   private restamp<TRecord extends EventRecord | ControlSignal>(record: TRecord): TRecord {
@@ -89,6 +124,7 @@ export class SessionPublisher {
     record: EventRecord | ControlSignal,
     artifact: 'control_signal' | 'event_record',
     payload?: BusPayload,
+    binary?: Uint8Array,
   ): boolean {
     const verdict = this.options.validator.validate(artifact, record);
     if (!verdict.valid) {
@@ -99,53 +135,50 @@ export class SessionPublisher {
       );
       return false;
     }
-    if (this.pending >= this.options.capacity) {
-      this.options.onDiagnostic(
-        'outbox_full',
-        `outbox full: ${String(record.event_id)} not published`,
-      );
-      return false;
-    }
-    const lane = record.lane ?? 'ControlLane';
+    const lane: Lane = record.lane ?? 'ControlLane';
     this.published[lane] += 1;
-    this.pending += 1;
-    this.lanePending[lane] += 1;
+    this.pending[lane] += 1;
     const envelope = {
       tenant_id: this.options.tenant_id,
       record,
       ...(payload === undefined ? {} : { payload }),
+      ...(binary === undefined ? {} : { binary }),
     };
-    // Idle lane: hand it to the bus now. Otherwise queue behind the lane's last publish; a
-    // publish queued without need would also wait behind every microtask the graph queued.
-    const tail = this.chains.get(lane);
-    const published =
-      tail === undefined || this.lanePending[lane] === 1
-        ? this.publishNow(envelope)
-        : tail.then(() => this.publishNow(envelope));
+    let handed: Promise<void>;
+    try {
+      handed = this.options.bus.publish(envelope);
+    } catch (error) {
+      handed = Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
     // One reaction per publish (a `.catch().finally()` pair costs four promises on a hot path).
-    const settled = () => {
-      this.pending -= 1;
-      this.lanePending[lane] -= 1;
-    };
-    this.chains.set(
-      lane,
-      published.then(settled, (error: unknown) => {
-        settled();
+    handed.then(
+      () => this.settle(lane),
+      (error: unknown) => {
+        this.settle(lane);
         this.options.onDiagnostic(
           'publish_failed',
           error instanceof Error ? error.message : String(error),
         );
-      }),
+      },
     );
     return true;
   }
 
-  /** Calls the bus; a synchronous throw becomes a rejection so it is reported like the rest. */
-  private publishNow(envelope: BusEnvelope): Promise<void> {
-    try {
-      return this.options.bus.publish(envelope);
-    } catch (error) {
-      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  private settle(lane: Lane): void {
+    this.pending[lane] -= 1;
+    if (
+      lane === 'DataLane' &&
+      this.dataWaiters.length > 0 &&
+      this.pending.DataLane <= this.options.capacity / 2
+    ) {
+      const waiting = this.dataWaiters;
+      this.dataWaiters = [];
+      for (const wake of waiting) wake();
+    }
+    if (this.drained.length > 0 && this.total() === 0) {
+      const waiting = this.drained;
+      this.drained = [];
+      for (const wake of waiting) wake();
     }
   }
 }

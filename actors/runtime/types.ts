@@ -14,7 +14,12 @@ import type {
   SnapshotProvenance,
   TurnTransition,
 } from '../../contracts/index.ts';
-import type { EvidenceRequested, SessionInput, SessionPolicies } from '../../machines/index.ts';
+import type {
+  EvidenceRequested,
+  InputSupersededReason,
+  SessionInput,
+  SessionPolicies,
+} from '../../machines/index.ts';
 import type { RuntimeClock } from '../edges/index.ts';
 import type { FenceDiagnostic } from '../fence/index.ts';
 import type { GatewayRejection } from '../guard/gateway.ts';
@@ -69,7 +74,11 @@ export type SessionIdentity = {
 export type RuntimeLimits = {
   /** Live sessions (default 64). */
   readonly max_sessions: number;
-  /** Envelopes waiting to be published per session (default 1024). */
+  /**
+   * Envelopes waiting for the bus per lane of a session (default 1024). A ControlLane backlog
+   * this deep saturates the session: input that would add signals is refused (`saturated`)
+   * until it drains, never lost. A DataLane backlog this deep slows the producing provider.
+   */
   readonly outbox_capacity: number;
   /** Items per node input (default: the plan's edge `max_queue_items`, else 64). */
   readonly edge_capacity?: number;
@@ -146,16 +155,62 @@ export type FeedResult =
 /** Why the runtime refused an event that passed RK-05. */
 export type RuntimeRefusal = {
   readonly code:
-    'unknown_session' | 'session_mismatch' | 'classification_mismatch' | 'stale_epoch' | 'stopped';
+    | 'unknown_session'
+    | 'session_mismatch'
+    | 'classification_mismatch'
+    | 'stale_epoch'
+    | 'stopped'
+    /** The session's ControlLane backlog is full: try again once it drains; nothing was taken. */
+    | 'saturated';
   readonly message: string;
+};
+
+/**
+ * The JSON half of an audio output; its PCM16LE samples travel as bytes beside it (`binary` on
+ * the bus, `pcm` for subscribers).
+ */
+export type AudioPayload = {
+  readonly kind: 'audio';
+  readonly encoding: 'pcm16le';
+  readonly sample_rate_hz: number;
+  readonly channels: 1;
+  readonly duration_ms: number;
+  readonly samples: number;
 };
 
 /** Everything a subscriber sees, in order. */
 export type RuntimeOutput =
   | { readonly kind: 'control'; readonly record: ControlSignal }
-  | { readonly kind: 'data'; readonly record: EventRecord; readonly payload: BusPayload }
+  /** A DataLane output: text (`payload.text`) or audio (`payload` describes `pcm`). */
+  | {
+      readonly kind: 'data';
+      readonly record: EventRecord;
+      readonly payload: BusPayload;
+      readonly pcm?: Int16Array;
+    }
   | { readonly kind: 'outcome'; readonly outcome: DecisionOutcome }
-  | { readonly kind: 'transition'; readonly transition: TurnTransition }
+  | {
+      readonly kind: 'transition';
+      readonly turn_id: string;
+      readonly transition: TurnTransition;
+    }
+  /** A user input that no turn will answer, and why (which input a turn took is the
+   * `causal_parent_id` of its `turn_open_proposed`). */
+  | {
+      readonly kind: 'input_superseded';
+      readonly input_id: string;
+      readonly reason: InputSupersededReason;
+    }
+  /**
+   * What of a turn's reply reached the transport, as it entered the conversation history: all
+   * of it after a commit; after an abort, up to the fence, `interrupted`.
+   */
+  | {
+      readonly kind: 'reply';
+      readonly turn_id: string;
+      readonly text: string;
+      readonly interrupted: boolean;
+    }
   | { readonly kind: 'fence'; readonly diagnostic: FenceDiagnostic }
   /** The OR-02 baseline of a finalizing turn was (or could not be) appended to Stage-A. */
   | {

@@ -49,6 +49,29 @@ export const SIMPLE_EDGE_POLICY: DeepReadonly<EdgePolicy> = deepFreeze({
   defaulting_source: 'execution_profile_default',
 });
 
+/**
+ * The simple-mode policy of a text edge (transcripts, reply tokens): lossless. Words of a reply
+ * are not droppable media: a producer honours the edge's `flow_xoff` and is read more slowly
+ * until `flow_xon` (RK-14 backpressure), so the queue never reaches its bound; a consumer that
+ * stops reading for `max_block_time_ms` sheds with a `drop_notice`, and a text item waits for
+ * at most `max_queue_ms` (a reply that long is past use). ADR 0026.
+ */
+export const SIMPLE_TEXT_EDGE_POLICY: DeepReadonly<EdgePolicy> = deepFreeze({
+  strategy: 'block',
+  max_queue_items: 64,
+  max_queue_ms: 120_000,
+  max_queue_bytes: 262144,
+  max_latency_contribution_ms: 120,
+  max_block_time_ms: 5000,
+  watermarks: { queue_items: { high: 48, low: 24 } },
+  lane_handling: {
+    DataLane: 'block',
+    ControlLane: 'non_blocking_priority',
+    TelemetryLane: 'best_effort_drop',
+  },
+  defaulting_source: 'execution_profile_default',
+});
+
 /** Simple-mode plan flow control. */
 export const SIMPLE_FLOW_CONTROL: DeepReadonly<ResolvedTurnPlan['flow_control']> = deepFreeze({
   mode_by_lane: { DataLane: 'signal', ControlLane: 'signal', TelemetryLane: 'signal' },

@@ -5,13 +5,14 @@
  * with reason `plan_materialization_failed`.
  */
 import type { ResolvedTurnPlan, SnapshotProvenance } from '../../contracts/index.ts';
-import type { TurnArbitrateEvent } from '../../machines/index.ts';
+import type { TurnPlanEvent } from '../../machines/index.ts';
 import { sha256Hex } from '../identity/ids.ts';
 import {
   BOUND_MODALITIES,
   DEFAULT_ADAPTIVE_ACTIONS,
   DEFAULT_EDGE_ID,
   DEFAULT_PROVIDER_BINDINGS,
+  type EdgePolicy,
   SIMPLE_BUDGETS,
   SIMPLE_EDGE_POLICY,
   SIMPLE_FLOW_CONTROL,
@@ -35,6 +36,8 @@ export type PlanInputs = {
   readonly allowed_adaptive_actions?: readonly string[];
   /** CP-04 output; missing modalities take {@link DEFAULT_PROVIDER_BINDINGS}. */
   readonly provider_bindings?: Readonly<Record<string, string>>;
+  /** CP-02 edge policies of the graph (`edgeBufferPolicies`); absent -> `default` only. */
+  readonly edge_buffer_policies?: DeepReadonly<Record<string, EdgePolicy>>;
 };
 
 /** A frozen plan. */
@@ -146,7 +149,7 @@ function materialize(input: PlanInputs): PlanResult {
     authority_epoch: epoch,
     budgets: SIMPLE_BUDGETS,
     provider_bindings: bindings,
-    edge_buffer_policies: { [DEFAULT_EDGE_ID]: SIMPLE_EDGE_POLICY },
+    edge_buffer_policies: input.edge_buffer_policies ?? { [DEFAULT_EDGE_ID]: SIMPLE_EDGE_POLICY },
     flow_control: SIMPLE_FLOW_CONTROL,
     allowed_adaptive_actions: normalizeAdaptiveActions(actions),
     snapshot_provenance: copyProvenance(input.snapshot_provenance),
@@ -167,8 +170,8 @@ export function resolveTurnPlan(inputs: PlanInputs): PlanResult {
   }
 }
 
-/** The step-8 field of the turn machine's `turn.arbitrate` event for a plan result. */
-export function toArbitrationPlan(result: PlanResult): TurnArbitrateEvent['plan'] {
+/** The step-8 answer of the turn machine's `turn.plan` event for a plan result. */
+export function toArbitrationPlan(result: PlanResult): TurnPlanEvent['plan'] {
   return result.ok
     ? { materialized: true, plan_hash: result.plan.plan_hash }
     : { materialized: false };

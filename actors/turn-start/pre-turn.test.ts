@@ -2,8 +2,8 @@ import { createActor } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { createContractValidator } from '../../contracts/index.ts';
 import { turnMachine, type TurnEmitted } from '../../machines/index.ts';
-import { planHash } from './plan.ts';
-import { evaluatePreTurn, regateEpoch, type PreTurnInput } from './pre-turn.ts';
+import { planHash, resolveTurnPlan, toArbitrationPlan, type PlanResult } from './plan.ts';
+import { observePreTurn, type PreTurnInput } from './pre-turn.ts';
 
 const validator = createContractValidator();
 
@@ -25,9 +25,13 @@ const PLAN_KEY = {
   execution_profile: 'simple',
 };
 
-/** Runs the RK-03 turn machine on the evaluation's event and summarizes what it emitted. */
+/**
+ * Runs the RK-03 turn machine on the observed facts (what the runtime's `arbitrate` actor sends)
+ * and, when the machine asks for it, on the plan RK-04 freezes from them (the `plan` actor's
+ * answer); summarizes what the machine emitted.
+ */
 function arbitrate(input: PreTurnInput) {
-  const evaluation = evaluatePreTurn(input);
+  const observation = observePreTurn(input);
   const actor = createActor(turnMachine, {
     input: {
       session_id: 'sess-1',
@@ -41,7 +45,24 @@ function arbitrate(input: PreTurnInput) {
   actor.start();
   actor.send({ type: 'turn.propose', at_ms: 10 });
   outputs.length = 0;
-  actor.send(evaluation.event);
+  actor.send(observation.event);
+  let plan: PlanResult | null = null;
+  if (actor.getSnapshot().matches({ Opening: 'planning' })) {
+    const request = actor.getSnapshot().context.plan_request;
+    plan =
+      request === null
+        ? null
+        : resolveTurnPlan({
+            ...request,
+            turn_id: 'turn-1',
+            authority_epoch: actor.getSnapshot().context.authority_epoch,
+          });
+    actor.send({
+      type: 'turn.plan',
+      at_ms: 20,
+      plan: plan === null ? { materialized: false } : toArbitrationPlan(plan),
+    });
+  }
   for (const o of outputs) {
     if (o.type === 'control.signal')
       expect(validator.validate('control_signal', o.signal)).toEqual({ valid: true });
@@ -56,18 +77,20 @@ function arbitrate(input: PreTurnInput) {
     return [];
   });
   return {
-    evaluation,
+    observation,
+    plan,
     summary,
     context: actor.getSnapshot().context,
     value: actor.getSnapshot().value,
   };
 }
 
-describe('evaluatePreTurn', () => {
+const ADMIT = 'RK-25 admit(admission_capacity_allow)';
+
+describe('observePreTurn, decided by the turn machine', () => {
   it('passes every step and opens the turn with the frozen plan (step 9)', () => {
-    const { evaluation, summary, context, value } = arbitrate(BASE);
-    expect(evaluation.failed_step).toBeNull();
-    expect(evaluation.event).toEqual({
+    const { observation, plan: result, summary, context, value } = arbitrate(BASE);
+    expect(observation.event).toEqual({
       type: 'turn.arbitrate',
       at_ms: 20,
       wall_ms: 1020,
@@ -79,14 +102,16 @@ describe('evaluatePreTurn', () => {
       bundle_ok: true,
       lease: { authority_epoch: 7, authority_epoch_valid: true, authority_authorized: true },
       cp_decision: { outcome_kind: 'admit', reason: 'cp_admission_allowed' },
-      plan: {
-        materialized: true,
-        plan_hash: planHash({ ...PLAN_KEY, authority_epoch: 7 }),
-      },
+      plan_request: expect.objectContaining({
+        pipeline_version: 'pipeline-v1',
+        graph_definition_ref: 'graph/default',
+        execution_profile: 'simple',
+      }),
     });
-    const plan = evaluation.plan?.ok === true ? evaluation.plan.plan : undefined;
+    const plan = result?.ok === true ? result.plan : undefined;
+    expect(plan?.plan_hash).toBe(planHash({ ...PLAN_KEY, authority_epoch: 7 }));
     expect(validator.validate('resolved_turn_plan', plan)).toEqual({ valid: true });
-    expect(summary).toEqual(['turn_open@7']);
+    expect(summary).toEqual([ADMIT, 'turn_open@7']);
     expect(value).toEqual({ Active: 'running' });
     expect(context.plan_hash).toBe(plan?.plan_hash);
   });
@@ -192,41 +217,31 @@ describe('evaluatePreTurn', () => {
   ];
 
   it.each(cases)('stops at the first failing step for %s', (_name, patch, step, outcome) => {
-    const { evaluation, summary, value } = arbitrate({ ...BASE, ...patch });
-    expect(evaluation.failed_step).toBe(step);
+    const { plan, summary, value } = arbitrate({ ...BASE, ...patch });
     expect(summary).toEqual([outcome]);
     expect(value).toEqual({ Idle: 'released' });
-    if (step < 8) expect(evaluation.event.plan).toEqual({ materialized: false });
-    if (step < 5) expect(evaluation.bundle).toBeNull();
+    // RK-04 freezes a plan only for a proposal past steps 1..7.
+    if (step < 8) expect(plan).toBeNull();
+    else expect(plan?.ok).toBe(false);
   });
 
   it('re-gates the epoch to a newer lease epoch and freezes the plan with it', () => {
     const snapshot = { lease: { status: 'ok', value: { authority_epoch: 8 } } } as const;
-    const { evaluation, summary, context } = arbitrate({ ...BASE, snapshot });
-    expect(evaluation.authority_epoch).toBe(8);
-    expect(summary).toEqual(['turn_open@8']);
+    const { plan: result, summary, context } = arbitrate({ ...BASE, snapshot });
+    expect(summary).toEqual([ADMIT, 'turn_open@8']);
     expect(context.authority_epoch).toBe(8);
-    const plan = evaluation.plan?.ok === true ? evaluation.plan.plan : undefined;
+    const plan = result?.ok === true ? result.plan : undefined;
     expect(plan?.authority_epoch).toBe(8);
     expect(plan?.plan_hash).toBe(planHash({ ...PLAN_KEY, authority_epoch: 8 }));
   });
 
-  it('ANDs the request with the lease: a lease cannot re-authorize a revoked request', () => {
-    const { event } = evaluatePreTurn({ ...BASE, authority: { authorized: false } });
-    expect(event.lease.authority_authorized).toBe(false);
+  it('observes every fact, in no order: a failed early step leaves the later facts observed', () => {
+    const { event } = observePreTurn({ ...BASE, authority: { authorized: false } });
+    expect(event).toMatchObject({ authorized: false, bundle_ok: true, snapshot_valid: true });
+    expect(event.cp_decision.outcome_kind).toBe('admit');
   });
 
-  it('evaluates equal inputs to equal events', () => {
-    expect(evaluatePreTurn(BASE)).toEqual(evaluatePreTurn(BASE));
-  });
-});
-
-describe('regateEpoch', () => {
-  it('takes the lease epoch if > 0 or when the requested epoch is 0', () => {
-    expect(regateEpoch(7, 8)).toBe(8);
-    expect(regateEpoch(7, 0)).toBe(7);
-    expect(regateEpoch(0, 0)).toBe(0);
-    expect(regateEpoch(0, 3)).toBe(3);
-    expect(regateEpoch(-2, 0)).toBe(0);
+  it('observes equal inputs as equal events', () => {
+    expect(observePreTurn(BASE)).toEqual(observePreTurn(BASE));
   });
 });

@@ -138,10 +138,17 @@ export interface ProviderSettlement {
 }
 
 /**
- * Runs one attempt to its normalized outcome: forwards each contract-valid chunk to `onChunk`,
- * stops at once on abort (`cancelled`, or `timeout` when the abort reason is a deadline), maps a
- * rejection with {@link normalizeProviderFailure}, and turns a chunk contract violation or an
- * empty stream into an adapter error. Throws only what `onChunk` throws.
+ * What a chunk consumer returns: nothing to go on reading, or a promise that settles once it can
+ * take more (backpressure: the provider stream is then read more slowly, never shed).
+ */
+export type ChunkAck = void | PromiseLike<void>;
+
+/**
+ * Runs one attempt to its normalized outcome: forwards each contract-valid chunk to `onChunk`
+ * (waiting before the next read while the promise `onChunk` returns is pending), stops at once
+ * on abort (`cancelled`, or `timeout` when the abort reason is a deadline), maps a rejection
+ * with {@link normalizeProviderFailure}, and turns a chunk contract violation or an empty stream
+ * into an adapter error. Throws only what `onChunk` throws.
  */
 export async function invokeProvider<
   TModality extends ProviderModality,
@@ -151,7 +158,7 @@ export async function invokeProvider<
 >(
   port: ProviderPort<TModality, TInput, TChunk, TCapabilities>,
   request: ProviderRequest<TModality, TInput>,
-  onChunk?: (chunk: TChunk) => void,
+  onChunk?: (chunk: TChunk) => ChunkAck,
 ): Promise<ProviderSettlement> {
   const { signal } = request;
   if (request.cancel_requested) return { outcome: PROVIDER_CANCELLED, chunks: 0, error: null };
@@ -198,13 +205,34 @@ export async function invokeProvider<
         return fail(new AdapterError('malformed_output', { provider, detail: rule }), chunks);
       }
       chunks += 1;
-      onChunk?.(step.value);
+      const ack = onChunk?.(step.value);
+      if (isPending(ack)) await untilSettledOrAborted(ack, signal);
     }
     return { outcome: outcomeOfAbort(signal.reason), chunks, error: null };
   } finally {
     reader?.dispose();
     if (open && iterator !== undefined) release(iterator);
   }
+}
+
+/** Whether a consumer answered with something to wait for (anything else means "go on"). */
+function isPending(ack: unknown): ack is PromiseLike<void> {
+  return (
+    typeof ack === 'object' && ack !== null && typeof (ack as PromiseLike<void>).then === 'function'
+  );
+}
+
+/** Waits for a consumer's ack; an abort ends the wait at once (the next check then stops). */
+function untilSettledOrAborted(ack: PromiseLike<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    ack.then(done, done);
+  });
 }
 
 const withDetail = (provider: string, detail: string | undefined) =>

@@ -70,6 +70,11 @@ export interface LlmInput {
   readonly role: 'system' | 'user' | 'assistant';
   /** Message text (PII). */
   readonly text: string;
+  /**
+   * An assistant reply the user cut off (barge-in, cancel): `text` is only what the transport
+   * had received when the reply was fenced, so the model knows it was not heard to the end.
+   */
+  readonly interrupted?: boolean;
 }
 /** LLM output: a non-empty token delta; concatenated deltas are the reply. */
 export interface LlmChunk {
@@ -138,6 +143,12 @@ export interface ProviderCapabilitiesBase<TModality extends ProviderModality> {
   readonly modality: TModality;
   /** Most streams served at once; the next one fails as `overload`. */
   readonly max_concurrency: number;
+  /**
+   * A retried attempt repeats the same chunks for the same input, so a stream that failed after
+   * delivering output may be resumed by skipping what was delivered. Without it (the default),
+   * an attempt that delivered output is never retried or replaced by another provider.
+   */
+  readonly resumable_output?: boolean;
 }
 /** Declared capabilities of an STT provider. */
 export interface SttCapabilities extends ProviderCapabilitiesBase<'stt'> {

@@ -94,5 +94,8 @@ export function initialInvocationContext(input: InvocationInput): InvocationCont
     last: null,
     ended: null,
     result: null,
+    delivered: false,
+    resumable: [...(input.resumable_provider_ids ?? [])],
+    services: input.services,
   };
 }

@@ -73,6 +73,7 @@ export function attemptRequest(context: InvocationContext): AttemptRequest {
     allowed_adaptive_actions: context.allowed,
     retry_budget_remaining: Math.max(0, context.max_attempts - context.provider_attempt),
     candidate_provider_count: context.candidates.length,
+    ...(context.services === undefined ? {} : { services: context.services }),
   };
 }
 
@@ -163,6 +164,7 @@ export function buildResult(
     reason: final.reason,
     attempt_count: context.attempt_count,
     outcome,
+    delivered: context.delivered,
   };
 }
 

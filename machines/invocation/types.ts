@@ -10,7 +10,7 @@ import type {
   OutcomeClass,
   RetryDecision,
 } from '../../contracts/index.ts';
-import type { SignalEmitted, Timed } from '../outputs.ts';
+import type { RuntimeLink, SignalEmitted, Timed } from '../outputs.ts';
 import type { StampIdentity } from '../stamp.ts';
 import type { EventTime } from '../node/clock.ts';
 
@@ -39,6 +39,14 @@ export type InvocationInput = {
   readonly provider_invocation_id?: string;
   /** First ordinal of this machine's stamped outputs (RK-21 restamps bus-wide); default 0. */
   readonly ordinal_base?: number;
+  /**
+   * Providers that declare a safe resume: a retry of theirs after output was delivered yields
+   * the same output again, so the runtime skips what was already delivered. Without it, an
+   * attempt that delivered output is never retried, switched or fallen back from.
+   */
+  readonly resumable_provider_ids?: readonly string[];
+  /** Runtime dependencies for the `attempt` actor the runtime provides (never read here). */
+  readonly services?: RuntimeLink;
 };
 
 /** Outcome of one attempt as an adapter reports it. */
@@ -82,6 +90,8 @@ export type AttemptRequest = {
   readonly allowed_adaptive_actions: readonly InvocationAction[];
   readonly retry_budget_remaining: number;
   readonly candidate_provider_count: number;
+  /** Runtime dependencies handed to the runtime's `attempt` actor (never read by the machine). */
+  readonly services?: RuntimeLink;
 };
 
 /** Per-attempt evidence record (replay.md; schema `invocation_attempt`). */
@@ -105,6 +115,8 @@ export type InvocationResult = {
   readonly attempt_count: number;
   /** The schema-valid outcome record; null when no attempt ran (attempt_count >= 1 is required). */
   readonly outcome: InvocationOutcomeRecord | null;
+  /** Some attempt delivered output downstream (a failure then ends with what was delivered). */
+  readonly delivered: boolean;
 };
 
 /** Start the first attempt. */
@@ -120,7 +132,23 @@ export type AttemptResult = Timed & {
 };
 
 /** Every event the invocation machine accepts (plus its own `xstate.after.*` timers). */
-export type InvocationEvent = InvocationStart | InvocationCancel | AttemptResult;
+/** The attempt actor forwarded its first item downstream: output has been delivered. */
+export type AttemptOutput = Timed & {
+  readonly type: 'attempt.output';
+  readonly provider_id?: string;
+  readonly attempt?: number;
+};
+
+export type InvocationEvent = InvocationStart | InvocationCancel | AttemptResult | AttemptOutput;
+
+/** A signal or attempt record an invocation with a parent (a node) reports to it. */
+export type InvocationReport = {
+  readonly type: 'invocation.report';
+  readonly output: SignalEmitted | InvocationAttemptEmitted;
+};
+
+/** What an invocation tells its parent (the node) when its first output was delivered. */
+export type InvocationOutputStarted = Timed & { readonly type: 'invocation.output_started' };
 
 /** Per-attempt evidence, emitted when the attempt's retry decision is known. */
 export type InvocationAttemptEmitted = {
@@ -180,4 +208,8 @@ export type InvocationContext = {
   /** Set when the invocation ends other than by an attempt outcome (cancel, blocked). */
   readonly ended: { readonly time: EventTime; readonly outcome: NormalizedOutcome } | null;
   readonly result: InvocationResult | null;
+  /** Some attempt delivered output: only a resumable provider may then retry. */
+  readonly delivered: boolean;
+  readonly resumable: readonly string[];
+  readonly services: RuntimeLink | undefined;
 };

@@ -8,6 +8,7 @@ import type { SignalEmitted } from '../outputs.ts';
 import type { InvocationOutcomeEmitted } from '../invocation/types.ts';
 import { later, timeAfter, timeOf, type EventTime } from './clock.ts';
 import type {
+  NodeAbortRequested,
   NodeBargeIn,
   NodeCancel,
   NodeContext,
@@ -64,9 +65,9 @@ function decisionEmitted(context: NodeContext, decision: NodeDecision): NodeDeci
   return { type: 'node.decision', node_id: context.node_id, budget: context.budget, decision };
 }
 
-/** Warning threshold crossed: `budget_warning` and continue (fires at start + warn_ms). */
+/** Warning threshold crossed without output: `budget_warning` and continue (budget start + warn_ms). */
 export function warnStep(context: NodeContext): NodeStep {
-  const time = timeAfter(context.started, context.budget.warn_ms);
+  const time = timeAfter(context.budget_from, context.budget.warn_ms);
   const seq = context.seq + 1;
   const decision = decisionAt(context, time, {
     kind: 'continue_with_warning',
@@ -82,14 +83,17 @@ export function warnStep(context: NodeContext): NodeStep {
   };
 }
 
-/** Budget exhausted (fires at start + exhaust_ms): `budget_exhausted`, `on_budget_exhausted`. */
+/**
+ * No output within the budget (fires at budget start + exhaust_ms): `budget_exhausted`,
+ * `on_budget_exhausted`.
+ */
 export function exhaustStep(context: NodeContext): NodeStep {
-  const time = timeAfter(context.started, context.budget.exhaust_ms);
+  const time = timeAfter(context.budget_from, context.budget.exhaust_ms);
   const seq = context.seq + 1;
   const failure: NodeFailure = {
     cause: 'budget_exhausted',
     reason: 'node_timeout_or_failure',
-    detail: `node budget exhausted after ${String(context.budget.exhaust_ms)} ms`,
+    detail: `no output within the node budget of ${String(context.budget.exhaust_ms)} ms`,
     time,
   };
   const hook: NodeHookEmitted = {
@@ -156,6 +160,11 @@ export function completeStep(context: NodeContext, event: Timed): NodeStep {
   return { context: { now: timeOf(context.now, event), status: 'done' }, emitted: [] };
 }
 
+/** A degraded node whose invocation ended: it ends with the output it already delivered. */
+export function completeDegradedStep(_context: NodeContext): NodeStep {
+  return { context: { status: 'done' }, emitted: [] };
+}
+
 /** Cancel or barge-in: run the matching RK-08 hook and end `cancelled`. */
 export function cancelStep(context: NodeContext, event: NodeCancel | NodeBargeIn): NodeStep {
   const time = timeOf(context.now, event);
@@ -190,8 +199,11 @@ export function adaptStep(context: NodeContext, action: 'degrade' | 'fallback'):
     reason: failure.reason,
     cause: failure.cause,
   });
+  const mode = action === 'degrade' ? 'degraded' : 'fallback';
+  // The fallback branch gets its own budget, from the moment it takes over.
+  const budget_from = action === 'fallback' ? failure.time : context.budget_from;
   return {
-    context: { seq, decision, mode: action === 'degrade' ? 'degraded' : 'fallback' },
+    context: { seq, decision, mode, budget_from },
     emitted: [
       budgetSignal(context, seq, failure.time, action, failure.reason),
       decisionEmitted(context, decision),
@@ -207,21 +219,19 @@ export function terminateStep(context: NodeContext): NodeStep {
     reason: failure.reason,
     cause: failure.cause,
   });
+  const abort_request: NodeAbortRequested = {
+    type: 'node.abort.requested',
+    node_id: context.node_id,
+    reason: failure.reason,
+    failure: failure.reason === 'provider_failure' ? 'provider' : 'node',
+    cause: failure.cause,
+    detail: failure.detail,
+    at_ms: failure.time.at_ms,
+    wall_ms: failure.time.wall_ms,
+  };
   return {
-    context: { decision, status: 'failed', abort_reason: failure.reason },
-    emitted: [
-      decisionEmitted(context, decision),
-      {
-        type: 'node.abort.requested',
-        node_id: context.node_id,
-        reason: failure.reason,
-        failure: failure.reason === 'provider_failure' ? 'provider' : 'node',
-        cause: failure.cause,
-        detail: failure.detail,
-        at_ms: failure.time.at_ms,
-        wall_ms: failure.time.wall_ms,
-      },
-    ],
+    context: { decision, status: 'failed', abort_reason: failure.reason, abort_request },
+    emitted: [decisionEmitted(context, decision), abort_request],
   };
 }
 

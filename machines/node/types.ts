@@ -4,7 +4,13 @@
  * config errors without throwing.
  */
 import type { AdaptiveAction } from '../../contracts/index.ts';
-import type { InvocationOutcomeEmitted } from '../invocation/types.ts';
+import type {
+  InvocationAttemptEmitted,
+  InvocationInput,
+  InvocationOutcomeEmitted,
+  InvocationOutputStarted,
+  InvocationReport,
+} from '../invocation/types.ts';
 import type { SignalEmitted, Timed } from '../outputs.ts';
 import type { StampIdentity } from '../stamp.ts';
 import { nonNegativeInt, startTime, type EventTime } from './clock.ts';
@@ -14,7 +20,11 @@ export type { AdaptiveAction };
 /** RK-08 default node budget (ms): warning threshold and exhaustion deadline. */
 export const NODE_BUDGET_DEFAULTS = { warn_ms: 1200, exhaust_ms: 1500 } as const;
 
-/** A node's time budget in ms, measured from the node's start. */
+/**
+ * A node's time budget in ms: time to its first output, measured from its dispatch (or from the
+ * switch to its fallback). Once output flows the budget is met: a long spoken reply is never cut
+ * by a budget meant for responsiveness.
+ */
 export type NodeBudget = { readonly warn_ms: number; readonly exhaust_ms: number };
 
 /** Input of the node machine. */
@@ -25,6 +35,13 @@ export type NodeInput = {
   readonly budget?: Partial<NodeBudget>;
   /** The plan's frozen `allowed_adaptive_actions`; only `degrade` and `fallback` matter here. */
   readonly allowed_adaptive_actions: readonly AdaptiveAction[];
+  /** The node's RK-11 invocation, run as the child `invocation`. */
+  readonly invocation: InvocationInput;
+  /**
+   * The pre-resolved fallback branch (RK-07): the invocation run instead once the node decides
+   * `fallback`. Without one, `fallback` is not a legal decision for this node.
+   */
+  readonly fallback?: InvocationInput;
   /** Runtime ms at which the node was dispatched (budget timers start here); default 0. */
   readonly started_at_ms?: number;
   /** Wall-clock ms of the dispatch; default `started_at_ms`. */
@@ -88,9 +105,13 @@ export type NodeContext = {
   readonly budget: NodeBudget;
   readonly allow_degrade: boolean;
   readonly allow_fallback: boolean;
+  readonly invocation: InvocationInput;
+  readonly fallback: InvocationInput | null;
   /** Non-null when the budget config is invalid; the machine then starts in `failed`. */
   readonly config_error: string | null;
   readonly started: EventTime;
+  /** When the running budget started: the node's dispatch, or its switch to the fallback. */
+  readonly budget_from: EventTime;
   readonly now: EventTime;
   readonly ordinal_base: number;
   /** Signals stamped so far; the next signal's ordinal is `ordinal_base + seq + 1`. */
@@ -100,6 +121,8 @@ export type NodeContext = {
   readonly decision: NodeDecision;
   readonly failure: NodeFailure | null;
   readonly abort_reason: NodeAbortReason | null;
+  /** What a terminated node asks its turn for; reported to the parent from `failed`. */
+  readonly abort_request: NodeAbortRequested | null;
   readonly first_output_at_ms: number | null;
 };
 
@@ -123,11 +146,22 @@ export type NodeBargeIn = Timed & { readonly type: 'node.barge_in' };
 /** Every event the node machine accepts (plus its own `xstate.after.*` budget timers). */
 export type NodeEvent =
   | NodeChunkProduced
+  | InvocationOutputStarted
   | NodeCompleted
   | NodeErrorRaised
   | InvocationOutcomeEmitted
+  | InvocationReport
   | NodeCancel
   | NodeBargeIn;
+
+/** A node with a parent (the turn's generation) reports its end with one of these. */
+export type NodeDone = {
+  readonly type: 'node.done';
+  readonly node_id: string;
+  readonly mode: NodeMode;
+  readonly at_ms: number;
+  readonly wall_ms: number;
+};
 
 /** A decision was taken (data for OR-02 decision provenance). */
 export type NodeDecisionEmitted = {
@@ -161,7 +195,12 @@ export type NodeAbortRequested = {
 
 /** Everything the node machine emits, in the order produced. */
 export type NodeEmitted =
-  SignalEmitted | NodeDecisionEmitted | NodeHookEmitted | NodeAbortRequested;
+  | SignalEmitted
+  | NodeDecisionEmitted
+  | NodeHookEmitted
+  | NodeAbortRequested
+  /** Per-attempt evidence of the node's invocation, relayed. */
+  | InvocationAttemptEmitted;
 
 /** Output of the node machine when it reaches a final state. */
 export type NodeOutput = {
@@ -207,9 +246,13 @@ export function initialNodeContext(input: NodeInput): NodeContext {
     node_id: input.node_id,
     budget,
     allow_degrade: input.allowed_adaptive_actions.includes('degrade'),
-    allow_fallback: input.allowed_adaptive_actions.includes('fallback'),
+    allow_fallback:
+      input.allowed_adaptive_actions.includes('fallback') && input.fallback !== undefined,
+    invocation: input.invocation,
+    fallback: input.fallback ?? null,
     config_error: error,
     started,
+    budget_from: started,
     now: started,
     ordinal_base: nonNegativeInt(input.ordinal_base),
     seq: 0,
@@ -224,6 +267,7 @@ export function initialNodeContext(input: NodeInput): NodeContext {
     },
     failure: null,
     abort_reason: null,
+    abort_request: null,
     first_output_at_ms: null,
   };
 }

@@ -6,7 +6,14 @@ import { nonNegativeInt, timeOf, type EventTime } from '../node/clock.ts';
 import type { Timed } from '../outputs.ts';
 import { stampSignal, type SignalFields } from '../stamp.ts';
 import type { ConnectionSignal, TurnEmitted, TurnOutputEvent } from '../turn/types.ts';
-import type { SessionContext, SessionEvent, SessionInput, SessionPolicies } from './types.ts';
+import type {
+  InputSuperseded,
+  InputSupersededReason,
+  SessionContext,
+  SessionEvent,
+  SessionInput,
+  SessionPolicies,
+} from './types.ts';
 
 /** Fills missing or unknown session policies with the defaults; never throws. */
 export function resolveSessionPolicies(
@@ -26,11 +33,13 @@ export function initialSessionContext(input: SessionInput): SessionContext {
     pipeline_version: input.pipeline_version,
     authority_epoch: nonNegativeInt(input.authority_epoch),
     policies: resolveSessionPolicies(input.policies),
+    services: input.services,
     ordinal: 0,
     now: { at_ms: 0, wall_ms: 0 },
     turn_seq: 0,
     current_turn: null,
-    queued_intent: false,
+    previous_turn: null,
+    queued: null,
   };
 }
 
@@ -39,17 +48,38 @@ export function turnIdOf(n: number): string {
   return `turn-${n}`;
 }
 
-const TURN_ID = /^turn-([1-9][0-9]*)$/;
-
-/** The turn a routed event goes to: its `turn_id`, else the most recent turn; null if unknown. */
+/**
+ * The turn a routed event goes to: its `turn_id`, else the most recent turn; null when that
+ * turn is not a child any more (older closed turns are stopped: their late events are dropped).
+ */
 export function routeOf(context: SessionContext, event: SessionEvent): string | null {
   const explicit = 'turn_id' in event && typeof event.turn_id === 'string' ? event.turn_id : null;
   const id = explicit ?? context.current_turn;
-  if (id === null) return null;
-  const match = TURN_ID.exec(id);
-  if (match === null) return null;
-  const n = Number(match[1]);
-  return n >= 1 && n <= context.turn_seq ? id : null;
+  return id !== null && (id === context.current_turn || id === context.previous_turn) ? id : null;
+}
+
+/** The ingress event id a user transcript carries, if any. */
+export function inputIdOf(event: SessionEvent): string | null {
+  return event.type === 'user.transcript.final' && typeof event.input_id === 'string'
+    ? event.input_id
+    : null;
+}
+
+/** RK-02's report that `input_id` will not be answered by a turn of its own. */
+export function superseded(
+  context: SessionContext,
+  input_id: string,
+  reason: InputSupersededReason,
+  time: EventTime,
+): InputSuperseded {
+  return {
+    type: 'session.input.superseded',
+    session_id: context.session_id,
+    input_id,
+    reason,
+    at_ms: time.at_ms,
+    wall_ms: time.wall_ms,
+  };
 }
 
 /** Time of a session event, never before the last handled one. */
@@ -78,14 +108,31 @@ export function sessionSignal(
   return { output: { type: 'control.signal', signal }, ordinal };
 }
 
-/** RK-02 `turn_open_proposed` (session scope, reason `session_turn_intent`; Open point 1). */
-export function proposalFields(): SignalFields {
-  return {
+/**
+ * RK-02 `turn_open_proposed` (session scope, reason `session_turn_intent`; Open point 1) carrying
+ * the candidate `turn_id` and, as `causal_parent_id`, the ingress id of the input the turn
+ * answers; stamped as that turn's event 0 (the turn numbers its own from 1).
+ */
+export function proposalSignal(
+  context: SessionContext,
+  time: EventTime,
+  turn_id: string,
+  input_id: string | null,
+): TurnEmitted {
+  const identity = {
+    session_id: context.session_id,
+    pipeline_version: context.pipeline_version,
+    authority_epoch: context.authority_epoch,
+    turn_id,
+  };
+  const signal = stampSignal(identity, { runtime_ms: time.at_ms, wall_ms: time.wall_ms }, 0, {
     signal: 'turn_open_proposed',
     emitted_by: 'RK-02',
     event_scope: 'session',
     reason: 'session_turn_intent',
-  };
+    ...(input_id === null || input_id.length === 0 ? {} : { causal_parent_id: input_id }),
+  });
+  return { type: 'control.signal', signal };
 }
 
 /** An RK-23 signal at session scope (no turn is known). */

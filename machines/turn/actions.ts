@@ -9,12 +9,14 @@ import type { EventTime } from '../node/clock.ts';
 import {
   abortWith,
   addBargeIn,
+  addCancel,
   addClose,
   addConnectionSignal,
   addDeauthorizedDrain,
   addEvidenceRequest,
   addLateEventRemap,
   addLateEventReport,
+  addPlaybackCancelled,
   addPreTurnFailure,
   addStaleEpochReject,
   addTerminal,
@@ -64,26 +66,57 @@ function emitting<TParams extends ParameterizedObject['params'] | undefined = un
   });
 }
 
+/** Tells the generation how it ends (node hooks differ for a barge-in) before it is stopped. */
+const cancelGeneration = enqueueActions<
+  TurnContext,
+  TurnEvent,
+  undefined,
+  TurnEvent,
+  never,
+  never,
+  never,
+  never,
+  TurnEmitted
+>(({ context, event, enqueue }) => {
+  if (event.type === 'turn.generation.completed') return;
+  const time = eventTime(context, event);
+  enqueue.sendTo('generation', {
+    type: 'generation.cancel',
+    kind: event.type === 'turn.barge_in' ? 'barge_in' : 'cancel',
+    at_ms: time.at_ms,
+    wall_ms: time.wall_ms,
+  });
+});
+
 /** Named actions of `turnMachine`. */
 export const turnActions = {
+  cancelGeneration,
   rejectStaleEpoch: emitting((b, context, event) => {
     const node = event.type === 'pipeline.event' ? event.node_id : undefined;
     addStaleEpochReject(b, context, carriedEpoch(event), node);
     return undefined;
   }),
-  recordProposal: emitting((b) => {
-    addTransition(b, 'Idle', 'turn_open_proposed', 'Opening');
+  recordProposal: emitting((b, context) => {
+    addTransition(b, context, 'Idle', 'turn_open_proposed', 'Opening');
     return { proposed_at_ms: b.time.at_ms };
   }),
+  // Steps 1..7 passed: the turn goes on at the re-gated epoch with what step 8 plans from.
+  acceptArbitration: emitting((_b, _context, event) => {
+    if (event.type !== 'turn.arbitrate') return undefined;
+    return { authority_epoch: regatedEpoch(event), plan_request: event.plan_request ?? null };
+  }),
   refuseTurn: emitting<{ step: PreTurnFailure }>((b, context, event, params) => {
-    if (event.type === 'turn.arbitrate') addPreTurnFailure(b, context, event, params.step);
+    addPreTurnFailure(b, context, event.type === 'turn.arbitrate' ? event : null, params.step);
     return undefined;
   }),
   openTurn: emitting((b, context, event) => {
-    if (event.type !== 'turn.arbitrate' || !event.plan.materialized) return undefined;
-    const epoch = regatedEpoch(event);
-    addTurnOpen(b, context, epoch);
-    return { authority_epoch: epoch, plan_hash: event.plan.plan_hash, opened_at_ms: b.time.at_ms };
+    if (event.type !== 'turn.plan' || !event.plan.materialized) return undefined;
+    addTurnOpen(b, context);
+    return {
+      plan_hash: event.plan.plan_hash,
+      plan: event.resolved_plan ?? null,
+      opened_at_ms: b.time.at_ms,
+    };
   }),
   drainAuthority: emitting((b, context) => {
     addDeauthorizedDrain(b, context);
@@ -91,6 +124,14 @@ export const turnActions = {
   }),
   signalBargeIn: emitting((b, context) => {
     addBargeIn(b, context);
+    return undefined;
+  }),
+  signalCancel: emitting((b, context) => {
+    addCancel(b, context);
+    return undefined;
+  }),
+  signalPlaybackCancelled: emitting((b, context) => {
+    addPlaybackCancelled(b, context);
     return undefined;
   }),
   signalTransportLoss: emitting((b, context) => {
@@ -106,12 +147,7 @@ export const turnActions = {
     addEvidenceRequest(b, context, abortWith(params.reason)),
   ),
   requestNoLegalPathAbort: emitting((b, context, event) => {
-    const reason =
-      event.type === 'turn.failure'
-        ? event.reason
-        : event.type === 'turn.conditions'
-          ? event.no_legal_path
-          : undefined;
+    const reason = event.type === 'turn.failure' ? event.reason : undefined;
     return addEvidenceRequest(b, context, abortWith(noLegalPathReason(reason)));
   }),
   // Stage-A holds the evidence of this candidate: emit exactly it.

@@ -17,6 +17,7 @@ import {
 import {
   TURN_POLICY_DEFAULTS,
   type ConnectionSignal,
+  type EvidenceRequested,
   type NoLegalPathReason,
   type PreTurnOutcomeKind,
   type TerminalCandidate,
@@ -77,9 +78,13 @@ export function initialContext(input: TurnInput): TurnContext {
     pipeline_version: input.pipeline_version,
     authority_epoch: nonNegativeInt(input.authority_epoch),
     policies: resolvePolicies(input.policies),
+    input_id: typeof input.input_id === 'string' ? input.input_id : null,
+    services: input.services,
     ordinal: 0,
     now: { at_ms: 0, wall_ms: 0 },
+    plan_request: null,
     plan_hash: null,
+    plan: null,
     proposed_at_ms: null,
     opened_at_ms: null,
     cancel_accepted_at_ms: null,
@@ -147,14 +152,19 @@ export function addOutcome(
   b.outputs.push({ type: 'decision.outcome', outcome });
 }
 
-/** Appends a `turn_transition` record (no ordinal: transitions carry no event id). */
+/** Appends a `turn_transition` record of this turn (no ordinal: transitions carry no event id). */
 export function addTransition(
   b: Batch,
+  context: TurnContext,
   from: TurnState,
   trigger: TurnTransition['trigger'],
   to: TurnState,
 ): void {
-  b.outputs.push({ type: 'turn.transition', transition: transition(from, trigger, to) });
+  b.outputs.push({
+    type: 'turn.transition',
+    turn_id: context.turn_id,
+    transition: transition(from, trigger, to),
+  });
 }
 
 /** Emits a batch in order (relaying each output to a parent session) and records its ordinal and time. */
@@ -219,7 +229,7 @@ function cpOutcome(e: TurnArbitrateEvent): { kind: 'reject' | 'defer'; reason: s
 export function addPreTurnFailure(
   b: Batch,
   context: TurnContext,
-  e: TurnArbitrateEvent,
+  e: TurnArbitrateEvent | null,
   step: PreTurnFailure,
 ): void {
   const p = context.policies;
@@ -233,7 +243,7 @@ export function addPreTurnFailure(
     addOutcome(b, context, { outcome_kind: kind, phase: 'pre_turn', scope, emitted_by, reason });
     // Open point 1: admit/reject/defer signals are session-scoped even for turn decisions.
     addSignal(b, context, { signal: kind, emitted_by, event_scope: 'session', reason });
-    addTransition(b, 'Opening', kind, 'Idle');
+    addTransition(b, context, 'Opening', kind, 'Idle');
   };
   const authority = (
     kind: 'stale_epoch_reject' | 'deauthorized_drain',
@@ -252,9 +262,10 @@ export function addPreTurnFailure(
       { signal: kind, emitted_by: 'RK-24', event_scope: 'turn', reason },
       epoch,
     );
-    addTransition(b, 'Opening', kind, 'Idle');
+    addTransition(b, context, 'Opening', kind, 'Idle');
   };
-  const requested = nonNegativeInt(e.requested_epoch);
+  const requested = nonNegativeInt(e?.requested_epoch ?? context.authority_epoch);
+  const regated = e === null ? context.authority_epoch : regatedEpoch(e);
   switch (step) {
     case 'snapshot':
       return admission(p.snapshot_invalid, 'RK-25', 'snapshot_invalid_or_missing');
@@ -267,11 +278,11 @@ export function addPreTurnFailure(
     case 'bundle':
       return admission(p.bundle_failure, 'RK-25', 'turn_start_bundle_resolution_failed');
     case 'lease_epoch':
-      return authority('stale_epoch_reject', 'authority_epoch_mismatch', regatedEpoch(e));
+      return authority('stale_epoch_reject', 'authority_epoch_mismatch', regated);
     case 'lease_authorization':
-      return authority('deauthorized_drain', 'authority_revoked_before_open', regatedEpoch(e));
+      return authority('deauthorized_drain', 'authority_revoked_before_open', regated);
     case 'cp_admission': {
-      const cp = cpOutcome(e);
+      const cp = e === null ? { kind: 'reject' as const, reason: CP_REASONS.reject } : cpOutcome(e);
       return admission(cp.kind, 'CP-05', cp.reason);
     }
     case 'plan':
@@ -279,10 +290,23 @@ export function addPreTurnFailure(
   }
 }
 
-/** T5: `turn_open` with the re-gated epoch, then `Opening -(turn_open)-> Active`. */
-export function addTurnOpen(b: Batch, context: TurnContext, epoch: number): void {
-  addSignal(b, context, { signal: 'turn_open', emitted_by: 'RK-03', event_scope: 'turn' }, epoch);
-  addTransition(b, 'Opening', 'turn_open', 'Active');
+/** Reason of RK-25's pre-turn admit (not among the spec's failure reasons; ADR 0007). */
+export const ADMIT_REASON = 'admission_capacity_allow';
+
+/**
+ * T5: RK-25's `admit` (the gating decision the turn's OR-02 baseline carries), `turn_open` at
+ * the turn's (re-gated) epoch, then `Opening -(turn_open)-> Active`.
+ */
+export function addTurnOpen(b: Batch, context: TurnContext): void {
+  addOutcome(b, context, {
+    outcome_kind: 'admit',
+    phase: 'pre_turn',
+    scope: 'turn',
+    emitted_by: 'RK-25',
+    reason: ADMIT_REASON,
+  });
+  addSignal(b, context, { signal: 'turn_open', emitted_by: 'RK-03', event_scope: 'turn' });
+  addTransition(b, context, 'Opening', 'turn_open', 'Active');
 }
 
 /** T12: RK-24 rejects an event or output stamped with another epoch; no lifecycle change. */
@@ -334,14 +358,34 @@ export function addDeauthorizedDrain(b: Batch, context: TurnContext): void {
   });
 }
 
-/** Barge-in: RK-06 `barge_in`, then RK-16 `cancel` with scope `turn` (fences the turn's egress). */
+/** Barge-in: RK-06 `barge_in`, then the RK-16 turn `cancel`. */
 export function addBargeIn(b: Batch, context: TurnContext): void {
   addSignal(b, context, { signal: 'barge_in', emitted_by: 'RK-06', event_scope: 'turn' });
+  addCancel(b, context);
+}
+
+/** RK-16 `cancel` with scope `turn`: the turn's egress is fenced and its nodes are cancelled. */
+export function addCancel(b: Batch, context: TurnContext): void {
   addSignal(b, context, {
     signal: 'cancel',
     emitted_by: 'RK-16',
     event_scope: 'turn',
     scope: 'turn',
+  });
+}
+
+/**
+ * RK-22 `playback_cancelled` (`cancel_fence_applied`): the turn's egress is fenced and the
+ * transport flushes what it still plays of the reply. Emitted once per turn that ends early,
+ * before its abort, whether or not any output had been accepted, so the ControlLane sequence
+ * does not depend on how far the reply got.
+ */
+export function addPlaybackCancelled(b: Batch, context: TurnContext): void {
+  addSignal(b, context, {
+    signal: 'playback_cancelled',
+    emitted_by: 'RK-22',
+    event_scope: 'turn',
+    reason: 'cancel_fence_applied',
   });
 }
 
@@ -378,7 +422,7 @@ export function addEvidenceRequest(
   const request_id = `${context.turn_id}/evidence/${n}`;
   const cancelled = terminal.signal === 'abort' && terminal.reason === 'cancelled';
   const cancel_accepted_at_ms = context.cancel_accepted_at_ms ?? (cancelled ? b.time.at_ms : null);
-  b.outputs.push({
+  const request: EvidenceRequested = {
     type: 'evidence.requested',
     request_id,
     session_id: context.session_id,
@@ -391,11 +435,12 @@ export function addEvidenceRequest(
     cancel_accepted_at_ms,
     at_ms: b.time.at_ms,
     wall_ms: b.time.wall_ms,
-  });
+  };
+  b.outputs.push(request);
   return {
     candidate: terminal,
     evidence_requests: n,
-    evidence: { request_id, requested: b.time },
+    evidence: { request_id, request, requested: b.time },
     cancel_accepted_at_ms,
   };
 }
@@ -404,7 +449,7 @@ export function addEvidenceRequest(
 export function addTerminal(b: Batch, context: TurnContext, terminal: TerminalCandidate): void {
   if (terminal.signal === 'commit') {
     addSignal(b, context, { signal: 'commit', emitted_by: 'RK-03', event_scope: 'turn' });
-    addTransition(b, 'Active', 'commit', 'Terminal');
+    addTransition(b, context, 'Active', 'commit', 'Terminal');
     return;
   }
   addSignal(b, context, {
@@ -413,13 +458,13 @@ export function addTerminal(b: Batch, context: TurnContext, terminal: TerminalCa
     event_scope: 'turn',
     reason: terminal.reason,
   });
-  addTransition(b, 'Active', 'abort', 'Terminal');
+  addTransition(b, context, 'Active', 'abort', 'Terminal');
 }
 
 /** `close`, then `Terminal -(close)-> Closed`. */
 export function addClose(b: Batch, context: TurnContext): void {
   addSignal(b, context, { signal: 'close', emitted_by: 'RK-03', event_scope: 'turn' });
-  addTransition(b, 'Terminal', 'close', 'Closed');
+  addTransition(b, context, 'Terminal', 'close', 'Closed');
 }
 
 const NO_LEGAL_PATH: readonly string[] = [

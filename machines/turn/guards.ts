@@ -12,8 +12,7 @@ const PLAN_HASH = /^[0-9a-f]{64}$/;
  * (safety first: authority loss must reach the turn whatever epoch the notice carries).
  */
 export function isStaleEpoch(context: TurnContext, event: TurnEvent): boolean {
-  if (event.type === 'turn.revoke') return false;
-  if (event.type === 'turn.conditions' && event.authority_revoked === true) return false;
+  if (event.type === 'turn.revoke' || event.type === 'turn.authority') return false;
   if (!('authority_epoch' in event)) return false;
   const epoch = event.authority_epoch;
   return typeof epoch === 'number' && epoch !== context.authority_epoch;
@@ -40,7 +39,7 @@ export const preTurnChecks = {
   cpNotAdmitted: (e: TurnEvent): boolean =>
     e.type === 'turn.arbitrate' && e.cp_decision.outcome_kind !== 'admit',
   planNotMaterialized: (e: TurnEvent): boolean =>
-    e.type === 'turn.arbitrate' &&
+    e.type === 'turn.plan' &&
     !(
       e.plan.materialized &&
       typeof e.plan.plan_hash === 'string' &&
@@ -50,31 +49,28 @@ export const preTurnChecks = {
 
 /** Active-turn conditions, one per rank of the precedence table; each is false for other events. */
 export const activeTurnChecks = {
-  authorityRevoked: (e: TurnEvent): boolean =>
-    e.type === 'turn.revoke' || (e.type === 'turn.conditions' && e.authority_revoked === true),
+  authorityRevoked: (e: TurnEvent): boolean => e.type === 'turn.revoke',
   bargeIn: (e: TurnEvent): boolean => e.type === 'turn.barge_in',
-  cancelAccepted: (e: TurnEvent): boolean =>
-    e.type === 'turn.cancel' || (e.type === 'turn.conditions' && e.cancel_accepted === true),
-  providerFailed: (e: TurnEvent): boolean =>
-    (e.type === 'turn.failure' && e.failure === 'provider') ||
-    (e.type === 'turn.conditions' && e.provider_failure === true),
-  nodeFailed: (e: TurnEvent): boolean =>
-    (e.type === 'turn.failure' && e.failure === 'node') ||
-    (e.type === 'turn.conditions' && e.node_failure === true),
+  cancelAccepted: (e: TurnEvent): boolean => e.type === 'turn.cancel',
+  providerFailed: (e: TurnEvent): boolean => e.type === 'turn.failure' && e.failure === 'provider',
+  nodeFailed: (e: TurnEvent): boolean => e.type === 'turn.failure' && e.failure === 'node',
   transportLost: (e: TurnEvent): boolean =>
-    (e.type === 'turn.connection' && (e.signal === 'disconnected' || e.signal === 'stall')) ||
-    (e.type === 'turn.conditions' && e.transport_lost === true),
+    e.type === 'turn.connection' && (e.signal === 'disconnected' || e.signal === 'stall'),
   baselineAppendFailed: (e: TurnEvent): boolean =>
-    (e.type === 'turn.failure' && e.failure === 'baseline_append') ||
-    (e.type === 'turn.conditions' && e.baseline_append_failed === true),
+    e.type === 'turn.failure' && e.failure === 'baseline_append',
   noLegalPath: (e: TurnEvent): boolean =>
-    (e.type === 'turn.failure' && e.failure === 'no_legal_path') ||
-    (e.type === 'turn.conditions' && e.no_legal_path !== undefined),
-  generationCompleted: (e: TurnEvent): boolean =>
-    e.type === 'turn.generation.completed' ||
-    (e.type === 'turn.conditions' && e.generation_completed === true),
+    e.type === 'turn.failure' && e.failure === 'no_legal_path',
+  generationCompleted: (e: TurnEvent): boolean => e.type === 'turn.generation.completed',
   connectionSignal: (e: TurnEvent): boolean => e.type === 'turn.connection',
 };
+
+/** RK-24: an authority change this turn cannot live with (unauthorized, or another epoch). */
+export function authorityLost(context: TurnContext, event: TurnEvent): boolean {
+  return (
+    event.type === 'turn.authority' &&
+    (!event.authorized || nonNegativeInt(event.epoch) !== context.authority_epoch)
+  );
+}
 
 /** The evidence answer is for the request the turn is waiting for (older answers are ignored). */
 export function isCurrentEvidence(context: TurnContext, event: TurnEvent): boolean {
@@ -96,7 +92,8 @@ export const turnGuards = {
   leaseNotAuthorized: ({ event }: GuardArgs) => preTurnChecks.leaseNotAuthorized(event),
   cpNotAdmitted: ({ event }: GuardArgs) => preTurnChecks.cpNotAdmitted(event),
   planNotMaterialized: ({ event }: GuardArgs) => preTurnChecks.planNotMaterialized(event),
-  authorityRevoked: ({ event }: GuardArgs) => activeTurnChecks.authorityRevoked(event),
+  authorityRevoked: ({ context, event }: GuardArgs) =>
+    activeTurnChecks.authorityRevoked(event) || authorityLost(context, event),
   bargeIn: ({ event }: GuardArgs) => activeTurnChecks.bargeIn(event),
   cancelAccepted: ({ event }: GuardArgs) => activeTurnChecks.cancelAccepted(event),
   providerFailed: ({ event }: GuardArgs) => activeTurnChecks.providerFailed(event),

@@ -2,9 +2,20 @@
  * Types of the turn machine (RK-03 turn arbiter): input and policies, context, the events it
  * accepts, and the machine-specific facts it emits next to the contract artifacts.
  */
-import type { AbortReason, ControlSignalName } from '../../contracts/index.ts';
+import type {
+  AbortReason,
+  ControlSignalName,
+  ResolvedTurnPlan,
+  SnapshotProvenance,
+} from '../../contracts/index.ts';
 import type { EventTime } from '../node/clock.ts';
-import type { OutcomeEmitted, SignalEmitted, Timed, TransitionEmitted } from '../outputs.ts';
+import type {
+  OutcomeEmitted,
+  RuntimeLink,
+  SignalEmitted,
+  Timed,
+  TransitionEmitted,
+} from '../outputs.ts';
 
 /** Outcome of a pre-turn step whose configured result is either `defer` or `reject`. */
 export type PreTurnOutcomeKind = 'defer' | 'reject';
@@ -50,6 +61,10 @@ export type TurnInput = {
   readonly authority_epoch: number;
   /** Missing fields take {@link TURN_POLICY_DEFAULTS}. */
   readonly policies?: Partial<TurnPolicies>;
+  /** Ingress event id of the user input this turn answers (null: a remapped late event). */
+  readonly input_id?: string | null;
+  /** The runtime's dependencies, handed unread to the actors and actions it provides. */
+  readonly services?: RuntimeLink;
 };
 
 /** The terminal a finalizing turn is about to emit once its evidence is in Stage-A. */
@@ -65,6 +80,8 @@ export type NoLegalPathReason = Extract<
 /** The one OR-02 evidence request a finalizing turn waits for. */
 export type EvidenceWait = {
   readonly request_id: string;
+  /** What the `evidence` actor is asked to append. */
+  readonly request: EvidenceRequested;
   /** When the request was made: the evidence timeout fires relative to it. */
   readonly requested: EventTime;
 };
@@ -77,12 +94,18 @@ export type TurnContext = {
   /** The turn's authority epoch; T12 compares every epoch-stamped event against it. */
   readonly authority_epoch: number;
   readonly policies: TurnPolicies;
+  readonly input_id: string | null;
+  readonly services: RuntimeLink | undefined;
   /** Ordinal of the last stamped signal/outcome (RK-21 event id suffix); starts at 0. */
   readonly ordinal: number;
   /** Time of the last handled event; outputs never go back in time. */
   readonly now: EventTime;
+  /** What the CP bundle and the lease re-gate resolved for RK-04 (steps 5 and 6). */
+  readonly plan_request: PlanRequest | null;
   /** Set at `turn_open` (step 9). */
   readonly plan_hash: string | null;
+  /** The frozen plan the runtime resolved, handed to the generation and evidence actors. */
+  readonly plan: ResolvedTurnPlan | null;
   readonly proposed_at_ms: number | null;
   readonly opened_at_ms: number | null;
   readonly cancel_accepted_at_ms: number | null;
@@ -113,9 +136,22 @@ export type CpAdmissionDecision = { readonly outcome_kind: string; readonly reas
 export type PlanResolution =
   { readonly materialized: true; readonly plan_hash: string } | { readonly materialized: false };
 
+/** What RK-04 freezes a plan from, as the CP turn-start bundle (step 5) resolved it. */
+export type PlanRequest = {
+  readonly pipeline_version: string;
+  readonly graph_definition_ref: string;
+  readonly execution_profile: string;
+  readonly snapshot_provenance: SnapshotProvenance;
+  /** CP-04 output; absent -> CP-04 defaults. */
+  readonly allowed_adaptive_actions?: readonly string[];
+  /** CP-04 output; absent modalities take the CP-04 default bindings. */
+  readonly provider_bindings?: Readonly<Record<string, string>>;
+};
+
 /**
- * Results of every pre-turn check for one proposal, evaluated in the order of the spec's
- * "Pre-turn evaluation order" table (steps 1..9); the first failing step decides.
+ * Facts of the pre-turn checks 1..7 for one proposal (what the runtime's `arbitrate` actor
+ * observed); the machine evaluates them in the order of the spec's "Pre-turn evaluation order"
+ * table, the first failing step decides, and only a proposal passing all seven is planned.
  */
 export type TurnArbitrateEvent = Timed & {
   readonly type: 'turn.arbitrate';
@@ -133,20 +169,16 @@ export type TurnArbitrateEvent = Timed & {
   readonly lease: LeaseResolution;
   /** Step 7: CP-05 decision. */
   readonly cp_decision: CpAdmissionDecision;
-  /** Step 8: RK-04 plan materialization. */
-  readonly plan: PlanResolution;
+  /** What step 8 freezes the plan from (absent: the plan actor decides from its own inputs). */
+  readonly plan_request?: PlanRequest;
 };
 
-/** Conditions observed together at one active-turn arbitration point (ties resolved by rank). */
-export type TurnConditions = {
-  readonly authority_revoked?: boolean;
-  readonly cancel_accepted?: boolean;
-  readonly provider_failure?: boolean;
-  readonly node_failure?: boolean;
-  readonly transport_lost?: boolean;
-  readonly baseline_append_failed?: boolean;
-  readonly no_legal_path?: NoLegalPathReason;
-  readonly generation_completed?: boolean;
+/** Step 8: the runtime's `plan` actor resolved (or failed to resolve) the turn's plan. */
+export type TurnPlanEvent = Timed & {
+  readonly type: 'turn.plan';
+  readonly plan: PlanResolution;
+  /** The frozen plan itself, kept by the turn for its generation and evidence actors. */
+  readonly resolved_plan?: ResolvedTurnPlan;
 };
 
 /** RK-23 connection signals. */
@@ -162,11 +194,21 @@ export type TurnFailureKind = 'provider' | 'node' | 'baseline_append' | 'no_lega
 export type TurnEvent =
   | TurnProposeEvent
   | TurnArbitrateEvent
+  | TurnPlanEvent
   | (Timed & Epoched & { readonly type: 'turn.generation.completed' })
   | (Timed & Epoched & { readonly type: 'turn.cancel' })
   | (Timed & Epoched & { readonly type: 'turn.barge_in' })
   // A revoke is never fenced by T12: safety wins over the epoch check.
   | (Timed & { readonly type: 'turn.revoke' })
+  /**
+   * RK-24: this placement's authority changed (lease lost, or a new epoch): a live turn of
+   * another epoch, or any live turn once unauthorized, is revoked. Never fenced by T12.
+   */
+  | (Timed & {
+      readonly type: 'turn.authority';
+      readonly epoch: number;
+      readonly authorized: boolean;
+    })
   | (Timed &
       Epoched & {
         readonly type: 'turn.failure';
@@ -174,7 +216,6 @@ export type TurnEvent =
         /** Only for `no_legal_path`; anything else becomes `deterministic_reason`. */
         readonly reason?: NoLegalPathReason;
       })
-  | (Timed & Epoched & TurnConditions & { readonly type: 'turn.conditions' })
   | (Timed & Epoched & { readonly type: 'turn.connection'; readonly signal: ConnectionSignal })
   | (Timed & Epoched & { readonly type: 'evidence.appended'; readonly request_id: string })
   | (Timed & Epoched & { readonly type: 'evidence.append_failed'; readonly request_id: string })
@@ -233,4 +274,67 @@ export type TurnOutputEvent = {
   readonly at_ms: number;
   readonly wall_ms: number;
   readonly output: TurnEmitted;
+};
+
+/** Why the turn closes its egress before an early end (RK-16/RK-22 fence causes). */
+export type EgressFenceCause = 'cancel' | 'barge_in' | 'stop' | 'authority_epoch_changed';
+
+/** Input of the `arbitrate` actor (while `Opening.arbitrating`): answers with `turn.arbitrate`. */
+export type ArbitrationRequest = {
+  readonly services: RuntimeLink | undefined;
+  readonly session_id: string;
+  readonly turn_id: string;
+  readonly pipeline_version: string;
+  readonly authority_epoch: number;
+  readonly input_id: string | null;
+  readonly at_ms: number;
+  readonly wall_ms: number;
+};
+
+/** Input of the `plan` actor (while `Opening.planning`): answers with `turn.plan`. */
+export type PlanningRequest = {
+  readonly services: RuntimeLink | undefined;
+  readonly session_id: string;
+  readonly turn_id: string;
+  /** The epoch after the step-6 lease re-gate: part of the plan hash. */
+  readonly authority_epoch: number;
+  readonly request: PlanRequest | null;
+  readonly at_ms: number;
+  readonly wall_ms: number;
+};
+
+/**
+ * Input of the `generation` actor (while `Active.running`): runs the turn's graph and answers
+ * with `turn.generation.completed` or `turn.failure`; stopped when the turn leaves `running`.
+ */
+export type GenerationRequest = {
+  readonly services: RuntimeLink | undefined;
+  readonly session_id: string;
+  readonly turn_id: string;
+  readonly pipeline_version: string;
+  readonly authority_epoch: number;
+  readonly plan: ResolvedTurnPlan | null;
+  readonly at_ms: number;
+  readonly wall_ms: number;
+};
+
+/**
+ * Input of the `evidence` actor (while finalizing): appends the OR-02 baseline for the chosen
+ * terminal and answers with `evidence.appended` or `evidence.append_failed`; a new request
+ * (a higher-precedence terminal) stops the previous actor.
+ */
+export type EvidenceAppendRequest = {
+  readonly services: RuntimeLink | undefined;
+  readonly plan: ResolvedTurnPlan | null;
+  readonly input_id: string | null;
+  /** Null only outside a finalizing state (never, as the machine invokes it). */
+  readonly request: EvidenceRequested | null;
+};
+
+/** What the `generation` actor is told just before it is stopped for an early end. */
+export type GenerationCancel = {
+  readonly type: 'generation.cancel';
+  readonly kind: 'cancel' | 'barge_in';
+  readonly at_ms: number;
+  readonly wall_ms: number;
 };

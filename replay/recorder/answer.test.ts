@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createContractValidator } from '../../contracts/index.ts';
 import {
   passingArbitration,
+  passingPlan,
   turnMachine,
   type EvidenceRequested,
   type TurnEmitted,
@@ -85,6 +86,7 @@ function run(
   actor.start();
   actor.send({ type: 'turn.propose', at_ms: 10 });
   actor.send({ ...passingArbitration, at_ms: 20 });
+  actor.send({ ...passingPlan, at_ms: 20 });
   lines.length = 0;
   return { actor, clock, recorder, lines, responses, detach };
 }
@@ -160,6 +162,8 @@ describe('attachEvidenceAnswerer', () => {
     const t = run();
     t.actor.send({ type: 'turn.cancel', at_ms: 30 });
     expect(t.lines).toEqual([
+      'cancel []',
+      'playback_cancelled(cancel_fence_applied) []',
       'requested turn-1/evidence/1',
       'abort(recording_evidence_unavailable) [append_failed]',
       'close [append_failed]',
@@ -177,6 +181,8 @@ describe('attachEvidenceAnswerer', () => {
     }));
     t.actor.send({ type: 'turn.cancel', at_ms: 30 });
     expect(t.lines).toEqual([
+      'cancel []',
+      'playback_cancelled(cancel_fence_applied) []',
       'requested turn-1/evidence/1',
       'abort(cancelled) [baseline]',
       'close [baseline]',

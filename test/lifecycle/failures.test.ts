@@ -1,18 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
   arbitrate,
+  conditionEvents,
   contractProblems,
   invariantProblems,
   lastRequestId,
   lines,
+  opening,
   openTurn,
+  planned,
   startSession,
   startTurn,
   type TurnRun,
 } from './turn-harness.ts';
 
 const PROPOSED = 'transition Idle -(turn_open_proposed)-> Opening';
-const OPENED = ['signal turn_open by RK-03 [turn]', 'transition Opening -(turn_open)-> Active'];
+const OPENED = [
+  'outcome admit pre_turn/turn by RK-25: admission_capacity_allow',
+  'signal turn_open by RK-03 [turn]',
+  'transition Opening -(turn_open)-> Active',
+];
+/** An early end fences the egress and flushes playback before its abort is chosen. */
+const FLUSHED = 'signal playback_cancelled(cancel_fence_applied) by RK-22 [turn]';
 const CLOSED = ['signal close by RK-03 [turn]', 'transition Terminal -(close)-> Closed'];
 const DRAINED = [
   'outcome deauthorized_drain active_turn/turn by RK-24: authority_revoked_in_turn @7',
@@ -23,6 +32,7 @@ const TRANSPORT = [
   'signal stall(transport_disconnect_or_stall) by RK-23 [turn]',
 ];
 const aborted = (reason: string): string[] => [
+  FLUSHED,
   `evidence.requested abort(${reason})`,
   `signal abort(${reason}) by RK-03 [turn]`,
   'transition Active -(abort)-> Terminal',
@@ -114,7 +124,7 @@ describe('failure rows the machines show alone (spec/failures.md)', () => {
     const session = startSession().send(
       { type: 'connection.signal', at_ms: 1, signal: 'connected' },
       { type: 'user.transcript.final', at_ms: 10 },
-      arbitrate(20),
+      ...opening(20),
       { type: 'connection.signal', at_ms: 25, signal: 'silence' },
       { type: 'connection.signal', at_ms: 26, signal: 'reconnecting' },
       { type: 'connection.signal', at_ms: 30, signal: 'disconnected' },
@@ -165,7 +175,7 @@ describe('failure rows the machines show alone (spec/failures.md)', () => {
     // A stale event alone never terminalizes; a revoke at the same point as a cancel wins.
     const run = openTurn().send(
       { type: 'turn.cancel', at_ms: 29, authority_epoch: 6 },
-      { type: 'turn.conditions', at_ms: 30, cancel_accepted: true, authority_revoked: true },
+      ...conditionEvents(30, { cancel_accepted: true, authority_revoked: true }),
     );
     appended(run, 31);
     expect(lines(run.take())).toEqual([
@@ -182,10 +192,13 @@ describe('failure rows the machines show alone (spec/failures.md)', () => {
       { type: 'turn.revoke', at_ms: 31 },
     );
     appended(late, 32);
+    // Fenced and flushed once, by the cancel; the revoke replaces the terminal only.
     expect(lines(late.take())).toEqual([
+      'signal cancel by RK-16 [turn, scope turn]',
+      FLUSHED,
       'evidence.requested abort(cancelled)',
       ...DRAINED,
-      ...aborted('authority_loss'),
+      ...aborted('authority_loss').slice(1),
     ]);
     expectLegal(late.outputs);
   });
@@ -206,6 +219,7 @@ describe('failure rows the machines show alone (spec/failures.md)', () => {
     const next = startTurn({ turn_id: 'turn-2', authority_epoch: 8 }).send(
       { type: 'turn.propose', at_ms: 10 },
       rotated,
+      planned(20),
     );
     next.take();
     next.send({ type: 'pipeline.event', at_ms: 40, authority_epoch: 7, node_id: 'tts' });

@@ -143,6 +143,7 @@ describe('invocation (RK-11)', () => {
         final_attempt_latency_ms: 250,
         total_invocation_latency_ms: 250,
       },
+      delivered: false,
     });
     expect(out.at(-1)).toMatchObject({ at_ms: 1250, wall_ms: 5250 });
     expect(signals.map((s) => s.aborted)).toEqual([true]);

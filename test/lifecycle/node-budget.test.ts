@@ -6,6 +6,7 @@ import { createContractValidator } from '../../contracts/index.ts';
 import {
   invocationMachine,
   nodeMachine,
+  type InvocationInput,
   type InvocationOutcomeEmitted,
   type NodeEmitted,
   type NodeInput,
@@ -20,11 +21,31 @@ const identity = {
   authority_epoch: 2,
 };
 
+const invocation = (event_id: string): InvocationInput => ({
+  identity,
+  event_id,
+  modality: 'llm',
+  preferred_provider_id: 'llm-anthropic',
+  provider_ids: ['llm-anthropic'],
+  allowed_adaptive_actions: ['retry', 'provider_switch'],
+  max_attempts_per_provider: 1,
+  attempt_timeout_ms: 400,
+});
+
+/** A pre-resolved fallback branch (RK-07): without one, `fallback` is not a legal decision. */
+const FALLBACK = { fallback: invocation('llm-fallback') };
+
 function start(input: Partial<NodeInput> = {}) {
   const clock = new SimulatedClock();
   const actor = createActor(nodeMachine, {
     clock,
-    input: { identity, node_id: 'llm-node', allowed_adaptive_actions: [], ...input },
+    input: {
+      identity,
+      node_id: 'llm-node',
+      allowed_adaptive_actions: [],
+      invocation: invocation('llm-node'),
+      ...input,
+    },
   });
   const out: NodeEmitted[] = [];
   actor.on('*', (event) => out.push(event));
@@ -42,6 +63,8 @@ function brief(event: NodeEmitted): string {
       return `hook:${event.hook}@${event.at_ms}`;
     case 'node.abort.requested':
       return `abort(${event.reason}) ${event.failure}/${event.cause}@${event.at_ms}`;
+    case 'invocation.attempt':
+      return `attempt:${event.record.outcome_class}`;
   }
 }
 
@@ -82,6 +105,7 @@ const outcome = (
     reason: outcome_class === 'success' ? null : `provider_${outcome_class}`,
     attempt_count: 1,
     outcome: null,
+    delivered: false,
   },
 });
 
@@ -129,11 +153,13 @@ describe('node budget (RK-17) and host (RK-08)', () => {
       },
     ]);
     expect(actor.getSnapshot().value).toEqual({
-      active: { running: { warning: 'over_warning', exhaustion: 'counting' } },
+      active: { primary: { running: { warning: 'over_warning', exhaustion: 'counting' } } },
     });
+    // The first output meets the budget: no exhaustion follows.
     actor.send({ type: 'node.chunk.produced', at_ms: 1250 });
-    actor.send({ type: 'node.completed', at_ms: 1300 });
+    expect(actor.getSnapshot().value).toEqual({ active: { primary: 'streaming' } });
     clock.increment(1000);
+    actor.send({ type: 'node.completed', at_ms: 2300 });
     expect(out).toHaveLength(2);
     expect(actor.getSnapshot().output).toMatchObject({ status: 'done', abort_reason: null });
     expectContractValid(out);
@@ -147,21 +173,27 @@ describe('node budget (RK-17) and host (RK-08)', () => {
       'degrade(node_timeout_or_failure)@1500',
       'decision:degrade/budget_exhausted@1500',
     ]);
-    expect(actor.getSnapshot().value).toEqual({ active: 'degraded' });
+    // Degraded: the budget is lifted and the invocation goes on.
+    expect(actor.getSnapshot().value).toEqual({ active: { primary: 'degraded' } });
     actor.send({ type: 'node.completed', at_ms: 1700 });
     expect(actor.getSnapshot().output).toMatchObject({ status: 'done', mode: 'degraded' });
     expectContractValid(out);
   });
 
-  it('falls back at exhaustion when only fallback is allowed', () => {
-    const { actor, clock, out } = start({ allowed_adaptive_actions: ['retry', 'fallback'] });
+  it('falls back at exhaustion when only fallback is allowed and the node has a branch', () => {
+    const { actor, clock, out } = start({
+      allowed_adaptive_actions: ['retry', 'fallback'],
+      ...FALLBACK,
+    });
     clock.increment(1500);
     expect(out.map(brief)).toEqual([
       ...EXHAUST_PREFIX,
       'fallback(node_timeout_or_failure)@1500',
       'decision:fallback/budget_exhausted@1500',
     ]);
-    expect(actor.getSnapshot().value).toEqual({ active: 'fallback' });
+    expect(actor.getSnapshot().value).toEqual({
+      active: { fallback: { running: { warning: 'within_budget', exhaustion: 'counting' } } },
+    });
     expectContractValid(out);
   });
 
@@ -179,7 +211,7 @@ describe('node budget (RK-17) and host (RK-08)', () => {
       reason: 'node_timeout_or_failure',
       failure: 'node',
       cause: 'budget_exhausted',
-      detail: 'node budget exhausted after 1500 ms',
+      detail: 'no output within the node budget of 1500 ms',
       at_ms: 1500,
       wall_ms: 1500,
     });
@@ -211,7 +243,7 @@ describe('node budget (RK-17) and host (RK-08)', () => {
       actor.send({ type: 'node.error.raised', at_ms: 300, kind: 'error', recoverable: true });
       expect(out).toEqual([]);
       expect(actor.getSnapshot().value).toEqual({
-        active: { running: { warning: 'within_budget', exhaustion: 'counting' } },
+        active: { primary: { running: { warning: 'within_budget', exhaustion: 'counting' } } },
       });
     });
 
@@ -227,7 +259,7 @@ describe('node budget (RK-17) and host (RK-08)', () => {
     });
 
     it('falls back on a crash when only fallback is allowed', () => {
-      const { actor, out } = start({ allowed_adaptive_actions: ['fallback'] });
+      const { actor, out } = start({ allowed_adaptive_actions: ['fallback'], ...FALLBACK });
       actor.send({ type: 'node.error.raised', at_ms: 300, kind: 'crash', recoverable: true });
       expect(out.map(brief)).toEqual([
         'fallback(node_timeout_or_failure)@300',
@@ -303,18 +335,21 @@ describe('node budget (RK-17) and host (RK-08)', () => {
   });
 
   describe('provider outcomes', () => {
-    it('does not treat success or cancelled as a failure', () => {
-      const { actor, out } = start();
-      actor.send(outcome('success', 100));
-      actor.send(outcome('cancelled', 200));
-      expect(out).toEqual([]);
-      expect(actor.getSnapshot().value).toEqual({
-        active: { running: { warning: 'within_budget', exhaustion: 'counting' } },
+    it('completes on success and does not treat cancelled as a failure', () => {
+      const cancelled = start();
+      cancelled.actor.send(outcome('cancelled', 200));
+      expect(cancelled.out).toEqual([]);
+      expect(cancelled.actor.getSnapshot().value).toEqual({
+        active: { primary: { running: { warning: 'within_budget', exhaustion: 'counting' } } },
       });
+      const succeeded = start();
+      succeeded.actor.send(outcome('success', 100));
+      expect(succeeded.out).toEqual([]);
+      expect(succeeded.actor.getSnapshot().output).toMatchObject({ status: 'done' });
     });
 
     it('falls back on a provider failure with reason provider_failure', () => {
-      const { actor, out } = start({ allowed_adaptive_actions: ['fallback'] });
+      const { actor, out } = start({ allowed_adaptive_actions: ['fallback'], ...FALLBACK });
       actor.send(outcome('timeout', 300));
       expect(out.map(brief)).toEqual([
         'fallback(provider_failure)@300',
@@ -323,35 +358,36 @@ describe('node budget (RK-17) and host (RK-08)', () => {
       expectContractValid(out);
     });
 
-    it('asks for abort(provider_failure) when a real invocation gives up', () => {
-      const node = start({ allowed_adaptive_actions: ['retry', 'provider_switch'] });
+    it('asks for abort(provider_failure) when its invocation child gives up', () => {
+      // The node runs the real RK-11 machine as its child; its attempt never answers.
       const clock = new SimulatedClock();
-      const invocation = createActor(invocationMachine, {
-        clock,
-        input: {
-          identity,
-          event_id: 'evt-1',
-          modality: 'llm',
-          preferred_provider_id: 'llm-anthropic',
-          provider_ids: ['llm-anthropic'],
-          allowed_adaptive_actions: ['retry', 'provider_switch'],
-          max_attempts_per_provider: 1,
-          attempt_timeout_ms: 400,
+      const actor = createActor(
+        nodeMachine.provide({ actors: { invocation: invocationMachine } }),
+        {
+          clock,
+          input: {
+            identity,
+            node_id: 'llm-node',
+            allowed_adaptive_actions: ['retry', 'provider_switch'],
+            invocation: invocation('evt-1'),
+            started_at_ms: 100,
+          },
         },
-      });
-      // The runtime forwards the invocation's outcome to the node that owns it.
-      invocation.on('invocation.outcome', (event) => node.actor.send(event));
-      invocation.start();
-      invocation.send({ type: 'invocation.start', at_ms: 100 });
+      );
+      const out: NodeEmitted[] = [];
+      actor.on('*', (event) => out.push(event));
+      actor.start();
       clock.increment(400);
-      expect(node.out.map(brief)).toEqual([
+      expect(out.map(brief)).toEqual([
+        'attempt:timeout',
+        'provider_error(provider=llm-anthropic class=timeout reason=provider_timeout)@500',
         'decision:terminate/provider_failure@500',
         'abort(provider_failure) provider/provider_failure@500',
       ]);
-      expect(node.out.at(-1)).toMatchObject({
+      expect(out.at(-1)).toMatchObject({
         detail: 'provider invocation pvi/sess-1/turn-1/evt-1/llm ended timeout (provider_timeout)',
       });
-      expect(node.actor.getSnapshot().output).toMatchObject({ abort_reason: 'provider_failure' });
+      expect(actor.getSnapshot().output).toMatchObject({ abort_reason: 'provider_failure' });
     });
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   arbitrate,
   contractProblems,
+  planned,
   invariantProblems,
   lastRequestId,
   lines,
@@ -11,7 +12,13 @@ import {
 } from './turn-harness.ts';
 
 const PROPOSED = 'transition Idle -(turn_open_proposed)-> Opening';
-const OPENED = ['signal turn_open by RK-03 [turn]', 'transition Opening -(turn_open)-> Active'];
+const OPENED = [
+  'outcome admit pre_turn/turn by RK-25: admission_capacity_allow',
+  'signal turn_open by RK-03 [turn]',
+  'transition Opening -(turn_open)-> Active',
+];
+/** An early end fences the egress and flushes playback before its abort is chosen. */
+const FLUSHED = 'signal playback_cancelled(cancel_fence_applied) by RK-22 [turn]';
 const CLOSED = ['signal close by RK-03 [turn]', 'transition Terminal -(close)-> Closed'];
 const COMMITTED = ['signal commit by RK-03 [turn]', 'transition Active -(commit)-> Terminal'];
 const aborted = (reason: string): string[] => [
@@ -34,7 +41,7 @@ describe('turn truth table (spec/lifecycle.md)', () => {
   it('T1: Idle -(turn_open_proposed)-> Opening with a transition record and no signal', () => {
     const run = startTurn().send({ type: 'turn.propose', at_ms: 10 });
     expect(lines(run.outputs)).toEqual([PROPOSED]);
-    expect(run.value()).toBe('Opening');
+    expect(run.value()).toEqual({ Opening: 'arbitrating' });
     expectLegal(run);
   });
 
@@ -94,7 +101,7 @@ describe('turn truth table (spec/lifecycle.md)', () => {
   it('T4: de-authorization before open ends the proposal with deauthorized_drain', () => {
     const run = startTurn().send(
       { type: 'turn.propose', at_ms: 10 },
-      arbitrate(20, { authorized: false, plan: { materialized: false } }),
+      arbitrate(20, { authorized: false }),
     );
     expect(lines(run.outputs)).toEqual([
       PROPOSED,
@@ -108,24 +115,28 @@ describe('turn truth table (spec/lifecycle.md)', () => {
 
   it('T5: all checks pass and the plan is built: turn_open, Opening -> Active', () => {
     const run = startTurn().send({ type: 'turn.propose', at_ms: 10 }, arbitrate(20));
+    // Steps 1..7 passed: the plan (step 8) is asked for before anything opens.
+    expect(lines(run.outputs)).toEqual([PROPOSED]);
+    expect(run.value()).toEqual({ Opening: 'planning' });
+    run.send(planned(20));
     expect(lines(run.outputs)).toEqual([PROPOSED, ...OPENED]);
     expect(run.value()).toEqual({ Active: 'running' });
-    const open = run.outputs[1];
+    const open = run.outputs[2];
     expect(open?.type === 'control.signal' && open.signal).toMatchObject({
       turn_id: 'turn-1',
       authority_epoch: 7,
       runtime_timestamp_ms: 20,
-      event_id: 'evt/sess-1/turn-1/000001',
+      event_id: 'evt/sess-1/turn-1/000002',
     });
     expect(run.actor.getSnapshot().context.plan_hash).toBe('a'.repeat(64));
     expectLegal(run, false);
   });
 
   it('T5a: all checks pass but the plan fails: defer/reject and no turn_open', () => {
-    const run = startTurn().send(
-      { type: 'turn.propose', at_ms: 10 },
-      arbitrate(20, { plan: { materialized: false } }),
-    );
+    const run = startTurn().send({ type: 'turn.propose', at_ms: 10 }, arbitrate(20), {
+      ...planned(20),
+      plan: { materialized: false },
+    });
     expect(lines(run.outputs)).toEqual([
       PROPOSED,
       'outcome defer pre_turn/turn by RK-25: plan_materialization_failed',
@@ -137,8 +148,9 @@ describe('turn truth table (spec/lifecycle.md)', () => {
 
     const configured = startTurn({ policies: { plan_failure: 'reject' } }).send(
       { type: 'turn.propose', at_ms: 10 },
+      arbitrate(20),
       // A materialized plan without a valid hash is no plan either.
-      arbitrate(20, { plan: { materialized: true, plan_hash: 'not-a-hash' } }),
+      { ...planned(20), plan: { materialized: true, plan_hash: 'not-a-hash' } },
     );
     expect(lines(configured.outputs).slice(1)).toEqual([
       'outcome reject pre_turn/turn by RK-25: plan_materialization_failed',
@@ -161,7 +173,11 @@ describe('turn truth table (spec/lifecycle.md)', () => {
 
   it('T7: cancel accepted: abort(cancelled), close', () => {
     const run = openTurn().send({ type: 'turn.cancel', at_ms: 30 });
-    expect(lines(run.take())).toEqual(['evidence.requested abort(cancelled)']);
+    expect(lines(run.take())).toEqual([
+      'signal cancel by RK-16 [turn, scope turn]',
+      FLUSHED,
+      'evidence.requested abort(cancelled)',
+    ]);
     appended(run, 35);
     expect(lines(run.take())).toEqual([...aborted('cancelled'), ...CLOSED]);
     expect(run.value()).toBe('Closed');
@@ -174,6 +190,7 @@ describe('turn truth table (spec/lifecycle.md)', () => {
     expect(lines(run.take())).toEqual([
       'outcome deauthorized_drain active_turn/turn by RK-24: authority_revoked_in_turn @7',
       'signal deauthorized_drain(authority_revoked_in_turn) by RK-24 [turn]',
+      FLUSHED,
       'evidence.requested abort(authority_loss)',
       ...aborted('authority_loss'),
       ...CLOSED,
@@ -207,6 +224,7 @@ describe('turn truth table (spec/lifecycle.md)', () => {
     expect(lines(revoked.take())).toEqual([
       'outcome deauthorized_drain active_turn/turn by RK-24: authority_revoked_in_turn @7',
       'signal deauthorized_drain(authority_revoked_in_turn) by RK-24 [turn]',
+      FLUSHED,
       'evidence.requested abort(authority_loss)',
       ...aborted('recording_evidence_unavailable'),
       ...CLOSED,
@@ -266,6 +284,7 @@ describe('turn truth table (spec/lifecycle.md)', () => {
       appended(run, 35);
       expect(lines(run.take())).toEqual([
         ...c.before,
+        FLUSHED,
         `evidence.requested abort(${c.reason})`,
         ...aborted(c.reason),
         ...CLOSED,
@@ -345,9 +364,9 @@ describe('turn truth table (spec/lifecycle.md)', () => {
     expect(idle.value()).toEqual({ Idle: 'awaiting' });
 
     // Opening is excluded: the arbitration's epoch check decides there.
-    const opening = startTurn().send({ type: 'turn.propose', at_ms: 10 }, stale);
-    expect(lines(opening.outputs)).toEqual([PROPOSED]);
-    expect(opening.value()).toBe('Opening');
+    const opened = startTurn().send({ type: 'turn.propose', at_ms: 10 }, stale);
+    expect(lines(opened.outputs)).toEqual([PROPOSED]);
+    expect(opened.value()).toEqual({ Opening: 'arbitrating' });
 
     // Stale beats the late-event policy once Closed.
     const closed = openTurn({ policies: { late_event: 'remap' } }).send({
@@ -359,6 +378,6 @@ describe('turn truth table (spec/lifecycle.md)', () => {
     closed.send(stale);
     expect(lines(closed.take())).toEqual(rejected);
     expect(closed.value()).toBe('Closed');
-    for (const run of [idle, opening, closed]) expectLegal(run);
+    for (const run of [idle, opened, closed]) expectLegal(run);
   });
 });

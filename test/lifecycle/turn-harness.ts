@@ -7,14 +7,18 @@ import { createActor, SimulatedClock } from 'xstate';
 import { createContractValidator } from '../../contracts/index.ts';
 import {
   passingArbitration,
+  passingPlan,
   sessionMachine,
   turnMachine,
+  type NoLegalPathReason,
+  type SessionEmitted,
   type SessionEvent,
   type SessionInput,
   type TurnArbitrateEvent,
   type TurnEmitted,
   type TurnEvent,
   type TurnInput,
+  type TurnPlanEvent,
 } from '../../machines/index.ts';
 import { checkTurnInvariants, isMachineOutput } from '../../machines/invariants.ts';
 
@@ -43,6 +47,56 @@ export function arbitrate(
   return { ...passingArbitration, at_ms, ...overrides };
 }
 
+/** Step 8 passes at `at_ms`: the plan was materialized. */
+export function planned(at_ms: number): TurnPlanEvent {
+  return { ...passingPlan, at_ms };
+}
+
+/** Steps 1..8 pass at `at_ms`: the facts, then the plan (what opens a turn). */
+export function opening(at_ms: number): [TurnArbitrateEvent, TurnPlanEvent] {
+  return [arbitrate(at_ms), planned(at_ms)];
+}
+
+/** Conditions observed together at one active-turn arbitration point. */
+export type TurnConditions = {
+  readonly authority_revoked?: boolean;
+  readonly cancel_accepted?: boolean;
+  readonly provider_failure?: boolean;
+  readonly node_failure?: boolean;
+  readonly transport_lost?: boolean;
+  readonly baseline_append_failed?: boolean;
+  readonly no_legal_path?: NoLegalPathReason;
+  readonly generation_completed?: boolean;
+};
+
+/**
+ * The events of conditions observed at one point, each its own event at the same time, in the
+ * order of the active-turn precedence table (the machine's order): the first chooses the
+ * terminal and the rest may only replace it by their own precedence.
+ */
+export function conditionEvents(at_ms: number, c: TurnConditions): TurnEvent[] {
+  const events: (TurnEvent | false)[] = [
+    c.authority_revoked === true && { type: 'turn.revoke', at_ms },
+    c.cancel_accepted === true && { type: 'turn.cancel', at_ms },
+    c.provider_failure === true && { type: 'turn.failure', at_ms, failure: 'provider' },
+    c.node_failure === true && { type: 'turn.failure', at_ms, failure: 'node' },
+    c.transport_lost === true && { type: 'turn.connection', at_ms, signal: 'disconnected' },
+    c.baseline_append_failed === true && {
+      type: 'turn.failure',
+      at_ms,
+      failure: 'baseline_append',
+    },
+    c.no_legal_path !== undefined && {
+      type: 'turn.failure',
+      at_ms,
+      failure: 'no_legal_path',
+      reason: c.no_legal_path,
+    },
+    c.generation_completed === true && { type: 'turn.generation.completed', at_ms },
+  ];
+  return events.filter((e): e is TurnEvent => e !== false);
+}
+
 /** A started actor with everything it emitted, on its own simulated clock. */
 export type RecordedRun<TActor, TEvent> = {
   readonly actor: TActor;
@@ -65,7 +119,7 @@ export type SessionRun = RecordedRun<
 
 /** What `record` needs of an actor (method syntax keeps the handler parameter bivariant). */
 type Recordable = {
-  on(type: '*', handler: (event: TurnEmitted) => void): unknown;
+  on(type: '*', handler: (event: SessionEmitted) => void): unknown;
   subscribe(observer: { error(err: unknown): void }): unknown;
   start(): unknown;
   getSnapshot(): { value: unknown };
@@ -79,7 +133,10 @@ function record<TActor extends Recordable, TEvent>(
 ): RecordedRun<TActor, TEvent> {
   const outputs: TurnEmitted[] = [];
   let taken = 0;
-  actor.on('*', (e: TurnEmitted) => void outputs.push(e));
+  // Superseded-input reports are session facts, not turn outputs.
+  actor.on('*', (e: SessionEmitted) => {
+    if (e.type !== 'session.input.superseded') outputs.push(e);
+  });
   actor.subscribe({
     error(err) {
       throw err;
@@ -113,7 +170,7 @@ export function startTurn(input: Partial<TurnInput> = {}): TurnRun {
 
 /** A turn driven through T1 and T5: `Active.running` at 20 ms. */
 export function openTurn(input: Partial<TurnInput> = {}): TurnRun {
-  const run = startTurn(input).send({ type: 'turn.propose', at_ms: 10 }, arbitrate(20));
+  const run = startTurn(input).send({ type: 'turn.propose', at_ms: 10 }, ...opening(20));
   run.take();
   return run;
 }

@@ -4,27 +4,25 @@ import { checkTurnInvariants } from '../../machines/invariants.ts';
 import { withoutWallClock } from '../../tools/run/format.ts';
 import { machineOutputs, runEmbedded, summarize } from './kit.ts';
 
-const accepted = (turn: string, n: number) =>
-  Array.from({ length: n }, () => `RK-22 output_accepted ${turn}`);
-
+// Delivery signals are per turn (ADR 0027): one output_accepted when the turn's output starts.
 const EXPECTED = [
   'RK-23 connected -',
-  'RK-02 turn_open_proposed(session_turn_intent) -',
+  'RK-02 turn_open_proposed(session_turn_intent) turn-1',
   'RK-03 turn_open turn-1',
-  ...accepted('turn-1', 6),
+  'RK-22 output_accepted turn-1',
   'RK-03 commit turn-1',
   'RK-03 close turn-1',
-  'RK-02 turn_open_proposed(session_turn_intent) -',
+  'RK-02 turn_open_proposed(session_turn_intent) turn-2',
   'RK-03 turn_open turn-2',
-  ...accepted('turn-2', 3),
+  'RK-22 output_accepted turn-2',
   'RK-06 barge_in turn-2',
-  'RK-22 playback_cancelled(cancel_fence_applied) turn-2',
   'RK-16 cancel turn-2',
+  'RK-22 playback_cancelled(cancel_fence_applied) turn-2',
   'RK-03 abort(cancelled) turn-2',
   'RK-03 close turn-2',
-  'RK-02 turn_open_proposed(session_turn_intent) -',
+  'RK-02 turn_open_proposed(session_turn_intent) turn-3',
   'RK-03 turn_open turn-3',
-  ...accepted('turn-3', 6),
+  'RK-22 output_accepted turn-3',
   'RK-03 commit turn-3',
   'RK-03 close turn-3',
 ];
@@ -60,7 +58,9 @@ describe('runtime: built-in script', () => {
   it('publishes only contract-valid records with RK-21 ids and idempotency keys', async () => {
     const validator = createContractValidator();
     const { delivered } = await runEmbedded();
-    expect(delivered.length).toBeGreaterThan(40);
+    // 19 ControlLane signals and the 6 + 3 + 6 audio frames the transport received.
+    expect(delivered.filter((e) => e.record.lane === 'ControlLane')).toHaveLength(19);
+    expect(delivered.filter((e) => e.record.lane === 'DataLane')).toHaveLength(15);
     for (const { record } of delivered) {
       const artifact = record.lane === 'ControlLane' ? 'control_signal' : 'event_record';
       expect(validator.validate(artifact, record)).toEqual({ valid: true });

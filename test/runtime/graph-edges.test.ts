@@ -1,20 +1,12 @@
 /**
- * RK-07 with RK-12/13/14 edges: graph runs on simulated time where a fast LLM feeds TTS nodes
- * through bounded edge buffers configured from the plan. Every edge signal is checked against
- * the contract; shedding never ends the turn unless the plan forces it.
+ * RK-07 with RK-12/13/14 edges, through the Runtime: a fast LLM feeds TTS nodes through bounded
+ * edge buffers from the plan (an edge's declared buffer, else the profile's policy for its
+ * kind). Text edges are lossless by default (the producer is read more slowly); a declared lossy
+ * edge sheds with drop_notice, and what was shed is exactly what its consumer never read. Every
+ * edge signal is checked against the contract.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  compileRuntimeGraph,
-  createGraphExecution,
-  createRuntime,
-  SIMPLE_EDGE_PLAN,
-  type BufferPolicy,
-  type EdgePlan,
-  type ExecutionReport,
-  type GraphSpec,
-  type RuntimeOutput,
-} from '../../actors/index.ts';
+import { createRuntime, type GraphSpec, type RuntimeOutput } from '../../actors/index.ts';
 import { createEmbeddedBus } from '../../adapters/bus/embedded/index.ts';
 import {
   createSimLlm,
@@ -23,8 +15,8 @@ import {
 } from '../../adapters/providers/sim/index.ts';
 import {
   createContractValidator,
-  type AdaptiveAction,
   type ControlSignal,
+  type EdgeBufferSpec,
   type LlmPort,
   type TtsPort,
 } from '../../contracts/index.ts';
@@ -35,26 +27,9 @@ import { createSimTime, type SimTime } from '../../tools/run/sim-time.ts';
 const validator = createContractValidator();
 const EDGE_EMITTERS = new Set(['RK-12', 'RK-13', 'RK-14', 'RK-15']);
 
-/** The simple-mode `default` BufferSpec with overrides. */
-function bufferPolicy(overrides: Partial<BufferPolicy>): BufferPolicy {
-  const base = SIMPLE_EDGE_PLAN.edge_buffer_policies['default'];
-  if (base === undefined) throw new Error('no default policy');
-  return { ...base, ...overrides };
-}
-
-/** A plan edge section: the simple default plus `edges` by edge id. */
-function edgePlan(
-  edges: Record<string, BufferPolicy>,
-  shedding: EdgePlan['flow_control']['shedding_strategy_by_lane']['DataLane'] = 'drop',
-): EdgePlan {
-  const flow = SIMPLE_EDGE_PLAN.flow_control;
-  return {
-    edge_buffer_policies: { ...SIMPLE_EDGE_PLAN.edge_buffer_policies, ...edges },
-    flow_control: {
-      ...flow,
-      shedding_strategy_by_lane: { ...flow.shedding_strategy_by_lane, DataLane: shedding },
-    },
-  };
+/** A declared lossy (`drop`) text edge buffer. */
+function dropBuffer(overrides: Partial<EdgeBufferSpec> = {}): EdgeBufferSpec {
+  return { strategy: 'drop', max_queue_ms: 10_000, ...overrides };
 }
 
 /** An LLM that records each delta it produced and the runtime time it did. */
@@ -98,32 +73,40 @@ function recordingTts(port: TtsPort, attempts: string[][]) {
 }
 
 /** LLM -> (fast TTS, slow TTS): a fan-out DAG whose slow branch backs up. */
-const FAN_OUT: GraphSpec = {
-  nodes: [
-    { node_id: 'llm', node_type: 'llm', provider_modality: 'llm' },
-    { node_id: 'tts-fast', node_type: 'tts', provider_modality: 'tts', provider_id: 'tts-fast' },
-    { node_id: 'tts-slow', node_type: 'tts', provider_modality: 'tts', provider_id: 'tts-slow' },
-  ],
-  edges: [
-    { edge_id: 'llm-fast', from: 'llm', to: 'tts-fast' },
-    { edge_id: 'llm-slow', from: 'llm', to: 'tts-slow' },
-  ],
-};
+function fanOut(slowBuffer: EdgeBufferSpec | undefined): GraphSpec {
+  return {
+    nodes: [
+      { node_id: 'llm', node_type: 'llm', provider_modality: 'llm' },
+      { node_id: 'tts-fast', node_type: 'tts', provider_modality: 'tts', provider_id: 'tts-fast' },
+      { node_id: 'tts-slow', node_type: 'tts', provider_modality: 'tts', provider_id: 'tts-slow' },
+    ],
+    edges: [
+      { edge_id: 'llm-fast', from: 'llm', to: 'tts-fast' },
+      {
+        edge_id: 'llm-slow',
+        from: 'llm',
+        to: 'tts-slow',
+        ...(slowBuffer === undefined ? {} : { buffer: slowBuffer }),
+      },
+    ],
+  };
+}
 
 type RunSetup = {
-  readonly plan: EdgePlan;
+  /** The slow edge's declared buffer (default: none, the lossless text policy). */
+  readonly slowBuffer?: EdgeBufferSpec;
   readonly deltas: number;
   /** Runtime ms the slow TTS spends per input text. */
   readonly slow_ms: number;
   readonly slowFault?: SimFaultPlan;
-  readonly actions?: readonly AdaptiveAction[];
   /** Items of accepted input kept for retries (default 64). */
   readonly replay?: number;
 };
 
-/** Runs FAN_OUT to its end on simulated time. */
+/** Runs one turn of the fan-out graph through a Runtime on simulated time. */
 async function runFanOut(setup: RunSetup) {
   const time = createSimTime();
+  const bus = createEmbeddedBus();
   const produced: { text: string; at: number }[] = [];
   const fastReads: string[][] = [];
   const slowReads: string[][] = [];
@@ -139,56 +122,52 @@ async function runFanOut(setup: RunSetup) {
     time,
     produced,
   );
-  const fast = createSimTts({
-    seed: 7,
-    scheduler,
-    provider_id: 'tts-fast',
-    chunk_count: 1,
-    first_chunk_ms: 0,
-    chunk_interval_ms: 0,
-  });
-  const slow = createSimTts({
-    seed: 7,
-    scheduler,
-    provider_id: 'tts-slow',
-    chunk_count: 1,
-    first_chunk_ms: setup.slow_ms,
-    chunk_interval_ms: setup.slow_ms,
-    ...(setup.slowFault === undefined ? {} : { fault: setup.slowFault }),
-  });
-  const compiled = compileRuntimeGraph(FAN_OUT);
-  if (!compiled.ok) throw new Error(compiled.message);
-  const reports: ExecutionReport[] = [];
-  const execution = createGraphExecution({
-    graph: compiled.graph,
-    identity: {
-      session_id: 'sess-1',
-      pipeline_version: 'pipeline-v1',
-      authority_epoch: 3,
-      turn_id: 'turn-1',
-    },
+  const tts = (provider_id: string, ms: number, fault?: SimFaultPlan) =>
+    createSimTts({
+      seed: 7,
+      scheduler,
+      provider_id,
+      chunk_count: 1,
+      first_chunk_ms: ms,
+      chunk_interval_ms: ms,
+      ...(fault === undefined ? {} : { fault }),
+    });
+  const runtime = createRuntime({
+    bus,
     clock: time.clock,
+    validator,
     providers: {
       llm: [llm],
-      tts: [recordingTts(fast, fastReads), recordingTts(slow, slowReads)],
+      tts: [
+        recordingTts(tts('tts-fast', 0), fastReads),
+        recordingTts(tts('tts-slow', setup.slow_ms, setup.slowFault), slowReads),
+      ],
     },
-    bindings: {},
-    allowed_adaptive_actions: setup.actions ?? ['retry'],
-    input: [{ kind: 'text', text: 'tell me something' }],
-    history: [],
-    edge_capacity: setup.replay ?? 64,
-    edge_plan: setup.plan,
-    report: (report) => reports.push(report),
+    evidence: createStageAEvidence({ validator }),
+    graph: fanOut(setup.slowBuffer),
+    limits: {
+      node_budget_ms: 60_000,
+      ...(setup.replay === undefined ? {} : { edge_capacity: setup.replay }),
+    },
   });
-  execution.start();
-  const ended = () =>
-    reports.some((r) => r.kind !== 'signal' && r.kind !== 'attempt' && r.kind !== 'egress');
-  for (let at = 10; !ended() && at <= 10_000; at += 10) await time.advanceTo(at);
-  const signals = reports.flatMap((r) => (r.kind === 'signal' ? [r.signal] : []));
+  const outputs: RuntimeOutput[] = [];
+  runtime.openSession({ session_id: 'fan', tenant_id: 'local', authority_epoch: 3 });
+  runtime.subscribe('fan', (output) => outputs.push(output));
+  runtime.feed(
+    'fan',
+    transportEvent('fan', { at_ms: 0, kind: 'transcript_final', text: 'tell me something' }, 1, 3),
+  );
+  const control = () => outputs.flatMap((o) => (o.kind === 'control' ? [o.record] : []));
+  const ended = () => control().some((s) => s.signal === 'close');
+  for (let at = 10; !ended() && at <= 20_000; at += 10) await time.advanceTo(at);
+  await runtime.stop();
+  await bus.close();
+  const signals = control();
   const edgeSignals = signals.filter((s) => EDGE_EMITTERS.has(s.emitted_by));
   const egress = (node: string) =>
-    reports.filter((r) => r.kind === 'egress' && r.node_id === node).length;
-  return { time, reports, signals, edgeSignals, produced, fastReads, slowReads, egress };
+    outputs.filter((o) => o.kind === 'data' && o.record.node_id === node).length;
+  const terminal = signals.find((s) => s.signal === 'commit' || s.signal === 'abort');
+  return { time, outputs, signals, edgeSignals, produced, fastReads, slowReads, egress, terminal };
 }
 
 /** Every signal is contract-valid, with `seq_range` start <= end. */
@@ -220,18 +199,17 @@ function droppedSeqs(signals: readonly ControlSignal[], edge: string): number[] 
   return seqs.sort((a, b) => a - b);
 }
 
-const kinds = (reports: readonly ExecutionReport[]) =>
-  reports.filter((r) => r.kind === 'completed' || r.kind === 'failed' || r.kind === 'overflow');
-
-describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
-  it('sheds on a `drop` edge behind a slow consumer with drop_notice, and the turn completes', async () => {
-    const drop = bufferPolicy({
-      max_queue_items: 4,
-      max_queue_ms: 10_000,
-      watermarks: { queue_items: { high: 3, low: 1 } },
+describe('graph edges through the Runtime (RK-07 with RK-12/13/14)', () => {
+  it('sheds on a declared `drop` edge behind a slow consumer with drop_notice, and commits', async () => {
+    const run = await runFanOut({
+      slowBuffer: dropBuffer({
+        max_queue_items: 4,
+        watermarks: { queue_items: { high: 3, low: 1 } },
+      }),
+      deltas: 12,
+      slow_ms: 50,
     });
-    const run = await runFanOut({ plan: edgePlan({ 'llm-slow': drop }), deltas: 12, slow_ms: 50 });
-    expect(kinds(run.reports).map((r) => r.kind)).toEqual(['completed']);
+    expect(run.terminal?.signal).toBe('commit');
     expect(problems(run.signals)).toEqual([]);
     const texts = run.produced.map((p) => p.text);
     // The fast branch never backs up: no signal, every delta read.
@@ -241,7 +219,6 @@ describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
     const dropped = droppedSeqs(run.edgeSignals, 'llm-slow');
     expect(dropped.length).toBeGreaterThan(0);
     expect(run.slowReads).toEqual([texts.filter((_t, i) => !dropped.includes(i))]);
-    expect(run.slowReads[0]).toHaveLength(12 - dropped.length);
     const lines = trace(run.edgeSignals);
     expect(lines.slice(0, 2)).toEqual(['llm-slow watermark', 'llm-slow flow_xoff']);
     expect(lines.at(-1)).toBe('llm-slow flow_xon');
@@ -251,48 +228,43 @@ describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
     const notice = run.edgeSignals.find((s) => s.signal === 'drop_notice');
     expect(notice).toMatchObject({ emitted_by: 'RK-12', reason: 'queue_pressure_drop' });
     expect(run.egress('tts-slow')).toBe(12 - dropped.length);
+    // The committed reply is what the transport received: spoken by both TTS nodes.
     expect(run.time.clock.pendingTimers()).toBe(0);
   });
 
-  it('asserts flow_xoff at the high watermark and flow_xon at the low one in `signal` mode', async () => {
-    const roomy = bufferPolicy({
-      max_queue_items: 8,
-      max_queue_ms: 10_000,
-      watermarks: { queue_items: { high: 3, low: 1 } },
-    });
-    const run = await runFanOut({ plan: edgePlan({ 'llm-slow': roomy }), deltas: 6, slow_ms: 40 });
-    expect(kinds(run.reports).map((r) => r.kind)).toEqual(['completed']);
+  it('holds a lossless text edge by backpressure: flow_xoff, the LLM read more slowly, flow_xon, no shed', async () => {
+    const run = await runFanOut({ deltas: 60, slow_ms: 40 });
+    expect(run.terminal?.signal).toBe('commit');
     expect(problems(run.signals)).toEqual([]);
-    expect(trace(run.edgeSignals)).toEqual([
-      'llm-slow watermark',
-      'llm-slow flow_xoff',
-      'llm-slow flow_xon',
-    ]);
-    expect(run.edgeSignals.map((s) => [s.emitted_by, s.reason])).toEqual([
-      ['RK-13', 'edge_watermark_high'],
-      ['RK-14', 'backpressure_asserted'],
-      ['RK-14', undefined],
-    ]);
-    expect(run.slowReads).toEqual([run.produced.map((p) => p.text)]);
+    const slow = run.edgeSignals.filter((s) => s.edge_id === 'llm-slow');
+    expect(slow.map((s) => s.signal)).toContain('flow_xoff');
+    expect(slow.some((s) => s.signal === 'drop_notice')).toBe(false);
+    expect(slow.at(-1)?.signal).toBe('flow_xon');
+    // Every delta was read by both consumers, in order.
+    const texts = run.produced.map((p) => p.text);
+    expect(texts).toHaveLength(60);
+    expect(run.slowReads).toEqual([texts]);
+    expect(run.fastReads).toEqual([texts]);
+    // The LLM waited: its last delta came well after the 60 ms an unthrottled run takes.
+    expect(run.produced.at(-1)?.at ?? 0).toBeGreaterThan(40 * 10);
   });
 
-  it('blocks a producer on a `block` edge for max_block_time_ms, then sheds it deterministically', async () => {
-    const block = bufferPolicy({
+  it('bounds a producer wait by max_block_time_ms, then a parked `block` offer is shed deterministically', async () => {
+    const block: EdgeBufferSpec = {
       strategy: 'block',
-      lane_handling: { ...bufferPolicy({}).lane_handling, DataLane: 'block' },
       max_block_time_ms: 30,
       max_queue_items: 2,
       max_queue_ms: 10_000,
       watermarks: { queue_items: { high: 2, low: 0 } },
-    });
-    const setup = { plan: edgePlan({ 'llm-slow': block }), deltas: 8, slow_ms: 100 };
+    };
+    const setup = { slowBuffer: block, deltas: 8, slow_ms: 100 };
     const run = await runFanOut(setup);
-    expect(kinds(run.reports).map((r) => r.kind)).toEqual(['completed']);
+    expect(run.terminal?.signal).toBe('commit');
     expect(problems(run.signals)).toEqual([]);
     const notices = run.edgeSignals.filter((s) => s.signal === 'drop_notice');
     const dropped = droppedSeqs(notices, 'llm-slow');
     expect(dropped.length).toBeGreaterThan(0);
-    // Each parked delta is shed exactly max_block_time_ms after it was offered, never later.
+    // A parked delta is shed exactly max_block_time_ms after it was offered, never later.
     for (const notice of notices) {
       const seq = notice.seq_range?.start ?? -1;
       expect(notice.runtime_timestamp_ms).toBe((run.produced[seq]?.at ?? NaN) + 30);
@@ -307,23 +279,21 @@ describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
     );
   });
 
-  it('re-reads the same accepted input on a provider retry after shedding', async () => {
-    const drop = bufferPolicy({
-      max_queue_items: 3,
-      max_queue_ms: 10_000,
-      watermarks: { queue_items: { high: 2, low: 0 } },
-    });
+  it('resumes a provider that declares a safe resume: the retry re-reads what was accepted', async () => {
     const slowFault: SimFaultPlan = (attempt) =>
       attempt.attempt === 1 && attempt.provider_id === 'tts-slow'
         ? { kind: 'disconnect', after_chunks: 2 }
         : undefined;
     const run = await runFanOut({
-      plan: edgePlan({ 'llm-slow': drop }),
+      slowBuffer: dropBuffer({
+        max_queue_items: 3,
+        watermarks: { queue_items: { high: 2, low: 0 } },
+      }),
       deltas: 12,
       slow_ms: 30,
       slowFault,
     });
-    expect(kinds(run.reports).map((r) => r.kind)).toEqual(['completed']);
+    expect(run.terminal?.signal).toBe('commit');
     expect(problems(run.signals)).toEqual([]);
     expect(run.signals.some((s) => s.signal === 'provider_error')).toBe(true);
     const [first, retry, ...rest] = run.slowReads;
@@ -339,9 +309,8 @@ describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
   });
 
   it('fails a retry without calling the provider once the input log forgot accepted items', async () => {
-    const roomy = bufferPolicy({ max_queue_items: 16, max_queue_ms: 10_000 });
     const run = await runFanOut({
-      plan: edgePlan({ 'llm-slow': roomy }),
+      slowBuffer: dropBuffer({ max_queue_items: 16 }),
       deltas: 6,
       slow_ms: 10,
       replay: 2,
@@ -350,58 +319,50 @@ describe('graph executor edges (RK-07 with RK-12/13/14)', () => {
           ? { kind: 'disconnect', after_chunks: 4 }
           : undefined,
     });
-    expect(kinds(run.reports)).toMatchObject([
-      { kind: 'failed', request: { node_id: 'tts-slow', failure: 'provider' } },
-    ]);
+    expect(run.terminal).toMatchObject({ signal: 'abort', reason: 'provider_failure' });
     expect(problems(run.signals)).toEqual([]);
     // Only the first attempt reached the provider: a partial re-read would not continue its output.
     expect(run.slowReads).toHaveLength(1);
     expect(run.slowReads[0]?.length).toBeGreaterThan(2);
   });
-
-  it('ends the turn (overflow) after the drop_notice when the plan sheds DataLane by `degrade`', async () => {
-    const drop = bufferPolicy({
-      max_queue_items: 2,
-      max_queue_ms: 10_000,
-      watermarks: { queue_items: { high: 2, low: 0 } },
-    });
-    const run = await runFanOut({
-      plan: edgePlan({ 'llm-slow': drop }, 'degrade'),
-      deltas: 8,
-      slow_ms: 50,
-    });
-    expect(kinds(run.reports)).toEqual([{ kind: 'overflow', node_id: 'tts-slow' }]);
-    expect(problems(run.signals)).toEqual([]);
-    expect(trace(run.edgeSignals)).toEqual([
-      'llm-slow watermark',
-      'llm-slow flow_xoff',
-      'llm-slow drop_notice 3-3',
-    ]);
-    expect(run.time.clock.pendingTimers()).toBe(0);
-  });
 });
 
-describe('runtime with the simple-mode plan (RK-12 default edge)', () => {
-  it('sheds a chatty LLM into a slow TTS with drop_notice and still commits the turn', async () => {
+describe('the simple-mode plan (issue 9, item 2): reply text is never shed', () => {
+  async function chattyTurn(buffer?: EdgeBufferSpec) {
     const time = createSimTime();
     const bus = createEmbeddedBus();
     const scheduler = time.scheduler;
-    const validatorForRuntime = createContractValidator();
+    const produced: { text: string; at: number }[] = [];
+    const reads: string[][] = [];
     const runtime = createRuntime({
       bus,
       clock: time.clock,
-      validator: validatorForRuntime,
+      validator,
       providers: {
-        llm: [createSimLlm({ seed: 3, scheduler, chunk_count: 100, chunk_interval_ms: 1 })],
-        tts: [createSimTts({ seed: 3, scheduler, chunk_count: 1, chunk_interval_ms: 40 })],
+        llm: [
+          recordingLlm(
+            createSimLlm({ seed: 3, scheduler, chunk_count: 90, chunk_interval_ms: 1 }),
+            time,
+            produced,
+          ),
+        ],
+        // A TTS that reads one chunk at a time and speaks it in real time (3 x 20 ms frames).
+        tts: [recordingTts(createSimTts({ seed: 3, scheduler, chunk_count: 3 }), reads)],
       },
-      evidence: createStageAEvidence({ validator: validatorForRuntime }),
+      evidence: createStageAEvidence({ validator }),
       graph: {
         nodes: [
           { node_id: 'llm', node_type: 'llm', provider_modality: 'llm' },
           { node_id: 'tts', node_type: 'tts', provider_modality: 'tts' },
         ],
-        edges: [{ edge_id: 'llm-tts', from: 'llm', to: 'tts' }],
+        edges: [
+          {
+            edge_id: 'llm-tts',
+            from: 'llm',
+            to: 'tts',
+            ...(buffer === undefined ? {} : { buffer }),
+          },
+        ],
       },
     });
     const outputs: RuntimeOutput[] = [];
@@ -412,22 +373,44 @@ describe('runtime with the simple-mode plan (RK-12 default edge)', () => {
       'edges',
       transportEvent('edges', { at_ms: 100, kind: 'transcript_final', text: 'go on' }, 1, 1),
     );
-    await time.advanceTo(3000);
+    await time.advanceTo(12_000);
     await runtime.stop();
     await bus.close();
     const control = outputs.flatMap((o) => (o.kind === 'control' ? [o.record] : []));
-    expect(problems(control)).toEqual([]);
-    const lines = control.map((s) => `${s.emitted_by} ${s.signal}`);
+    const frames = outputs.filter((o) => o.kind === 'data').length;
+    const reply = outputs.find((o) => o.kind === 'reply');
+    return { control, frames, produced, reads, reply, outputs };
+  }
+
+  it('speaks every word of a chatty LLM through a slow TTS, then commits', async () => {
+    const run = await chattyTurn();
+    expect(problems(run.control)).toEqual([]);
+    const lines = run.control.map((s) => `${s.emitted_by} ${s.signal}`);
     expect(lines).toContain('RK-03 commit');
-    expect(lines).not.toContain('RK-03 abort');
-    const edge = control.filter((s) => s.edge_id === 'llm-tts');
+    expect(lines).not.toContain('RK-12 drop_notice');
+    const edge = run.control.filter((s) => s.edge_id === 'llm-tts');
     expect(edge.slice(0, 2).map((s) => s.signal)).toEqual(['watermark', 'flow_xoff']);
-    expect(edge.some((s) => s.signal === 'drop_notice')).toBe(true);
     expect(edge.at(-1)?.signal).toBe('flow_xon');
-    // Signal precedes action; every edge signal comes before the terminal.
-    expect(lines.indexOf('RK-03 commit')).toBeGreaterThan(
-      control.indexOf(edge.at(-1) as ControlSignal),
+    // 90 deltas, 3 frames each: every frame reached the transport.
+    expect(run.produced).toHaveLength(90);
+    expect(run.frames).toBe(270);
+    const said = run.produced.map((p) => p.text).join('');
+    expect(run.reads).toEqual([run.produced.map((p) => p.text)]);
+    expect(run.reply).toMatchObject({ kind: 'reply', text: said, interrupted: false });
+    expect(run.outputs.filter((o) => o.kind === 'diagnostic')).toEqual([]);
+  });
+
+  it('records exactly what a user-declared lossy text edge delivered', async () => {
+    const run = await chattyTurn(
+      dropBuffer({ max_queue_items: 4, watermarks: { queue_items: { high: 3, low: 1 } } }),
     );
-    expect(outputs.filter((o) => o.kind === 'diagnostic')).toEqual([]);
+    expect(run.control.map((s) => s.signal)).toContain('commit');
+    const dropped = droppedSeqs(run.control, 'llm-tts');
+    expect(dropped.length).toBeGreaterThan(0);
+    const kept = run.produced.map((p) => p.text).filter((_t, i) => !dropped.includes(i));
+    // The TTS read exactly what was not shed; the reply record says exactly that.
+    expect(run.reads).toEqual([kept]);
+    expect(run.frames).toBe(kept.length * 3);
+    expect(run.reply).toMatchObject({ text: kept.join(''), interrupted: false });
   });
 });

@@ -35,7 +35,8 @@ export function machineOutputs(outputs: readonly RuntimeOutput[]): MachineOutput
   return outputs.flatMap((o): MachineOutput[] => {
     if (o.kind === 'control') return [{ type: 'control.signal', signal: o.record }];
     if (o.kind === 'outcome') return [{ type: 'decision.outcome', outcome: o.outcome }];
-    if (o.kind === 'transition') return [{ type: 'turn.transition', transition: o.transition }];
+    if (o.kind === 'transition')
+      return [{ type: 'turn.transition', turn_id: o.turn_id, transition: o.transition }];
     return [];
   });
 }

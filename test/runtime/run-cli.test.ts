@@ -20,7 +20,7 @@ describe('rspp run', () => {
     const run = await runCli(['run'], dir);
     expect(run.code).toBe(0);
     const lines = run.stdout.split('\n');
-    expect(lines).toHaveLength(31);
+    expect(lines).toHaveLength(19);
     expect(lines[0]).toMatch(/^\s+0 ms {2}RK-23 {2}connected/);
     const fields = lines.map((l) => l.trim().split(/\s+/).join(' '));
     expect(fields.filter((l) => l.endsWith('RK-03 abort cancelled turn-2'))).toHaveLength(1);
@@ -74,7 +74,7 @@ describe('rspp run', () => {
       cwd: dir,
     });
     const lines = stdout.trim().split('\n');
-    expect(lines).toHaveLength(31);
+    expect(lines).toHaveLength(19);
     for (const line of lines) {
       expect(validator.validate('control_signal', JSON.parse(line))).toEqual({ valid: true });
     }

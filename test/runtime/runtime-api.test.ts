@@ -70,9 +70,10 @@ describe('Runtime', () => {
     await time.advanceTo(400);
     await runtime.stop();
     const lines = control();
-    expect(lines.slice(-4)).toEqual([
+    expect(lines.slice(-5)).toEqual([
       'RK-23 disconnected(transport_disconnect_or_stall) turn-1',
       'RK-23 stall(transport_disconnect_or_stall) turn-1',
+      'RK-22 playback_cancelled(cancel_fence_applied) turn-1',
       'RK-03 abort(transport_disconnect_or_stall) turn-1',
       'RK-03 close turn-1',
     ]);
@@ -188,7 +189,7 @@ describe('Runtime', () => {
     await time.advanceTo(3000);
     expect(seen['a']?.at(-2)).toBe('RK-03 commit turn-1');
     expect(seen['b']).toEqual([
-      'RK-02 turn_open_proposed(session_turn_intent) -',
+      'RK-02 turn_open_proposed(session_turn_intent) turn-1',
       'RK-25 reject(admission_capacity_reject) turn-1',
     ]);
     // Capacity is free again once turn-1 of `a` closed.

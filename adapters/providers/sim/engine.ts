@@ -48,6 +48,11 @@ export interface SimOptions {
   readonly max_concurrency?: number;
   /** Injected fault. */
   readonly fault?: SimFaultPlan;
+  /**
+   * Declares `resumable_output` (default true: a retried sim attempt repeats its chunks exactly,
+   * so the runtime may resume it after delivered output by skipping what went out).
+   */
+  readonly resumable?: boolean;
 }
 
 /** Options with every default applied. */
@@ -60,6 +65,7 @@ export interface ResolvedSimOptions {
   readonly chunk_count: number;
   readonly max_concurrency: number;
   readonly fault: SimFaultPlan | undefined;
+  readonly resumable: boolean;
 }
 
 /** Default timing and size of one modality. */
@@ -87,6 +93,7 @@ export function resolveSimOptions(
     chunk_count: count(options.chunk_count, defaults.chunk_count, 1),
     max_concurrency: count(options.max_concurrency, 4, 1),
     fault: options.fault,
+    resumable: options.resumable ?? true,
   };
 }
 

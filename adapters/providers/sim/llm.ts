@@ -37,6 +37,7 @@ export function createSimLlm(options: SimLlmOptions): LlmPort {
     provider_id: resolved.provider_id,
     modality: 'llm',
     max_concurrency: resolved.max_concurrency,
+    resumable_output: resolved.resumable,
     streaming: { max_delta_chars: MAX_DELTA_CHARS },
   };
   const active = { count: 0 };

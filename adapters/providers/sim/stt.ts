@@ -54,6 +54,7 @@ export function createSimStt(options: SimSttOptions): SttPort {
     provider_id: resolved.provider_id,
     modality: 'stt',
     max_concurrency: resolved.max_concurrency,
+    resumable_output: resolved.resumable,
     streaming: { input: ['audio', 'text'], sample_rate_hz: 16_000, partials, rollback },
   };
   const active = { count: 0 };

@@ -54,6 +54,7 @@ export function createSimTts(options: SimTtsOptions): TtsPort {
     provider_id: resolved.provider_id,
     modality: 'tts',
     max_concurrency: resolved.max_concurrency,
+    resumable_output: resolved.resumable,
     streaming: { encoding: 'pcm16', sample_rate_hz: SAMPLE_RATE_HZ, frame_ms: FRAME_MS },
   };
   const active = { count: 0 };
