@@ -12,7 +12,8 @@
  * 1-based attempt index), `invocation.attempt` (per-attempt evidence, once the attempt's retry
  * decision is known) and, on every final state, `invocation.outcome` (also the machine output).
  * An invocation with a parent (a node) also sends it `invocation.output_started` once output
- * was first delivered, and its `invocation.outcome`.
+ * was first delivered; the parent learns the outcome from the done event (output: the result and
+ * its end time).
  *
  * Once an attempt delivered output downstream, no silent re-generation: a failure is retried
  * only on a provider that declares a safe resume (`resumable_provider_ids`), never switched or
@@ -55,7 +56,7 @@ import type {
   InvocationEvent,
   InvocationReport,
   InvocationInput,
-  InvocationResult,
+  InvocationOutput,
   InvocationStatus,
   RetryDecision,
 } from './invocation/types.ts';
@@ -90,7 +91,7 @@ export const invocationMachine = setup({
     context: {} as InvocationContext,
     events: {} as InvocationEvent,
     emitted: {} as InvocationEmitted,
-    output: {} as InvocationResult,
+    output: {} as InvocationOutput,
   },
   actors: { attempt: noopAttempt },
   delays: {
@@ -156,12 +157,6 @@ export const invocationMachine = setup({
       if (self._parent !== undefined)
         enqueue.sendParent({ type: 'invocation.output_started', ...time });
     }),
-    // The outcome goes to the parent node as an event (children report with events).
-    reportOutcome: enqueueActions(({ context, enqueue, self }) => {
-      if (self._parent === undefined || context.result === null) return;
-      const time = endTime(context);
-      enqueue.sendParent({ type: 'invocation.outcome', result: context.result, ...time });
-    }),
   },
 }).createMachine({
   id: 'invocation',
@@ -220,12 +215,17 @@ export const invocationMachine = setup({
       after: { retryBackoff: { target: 'attempting', actions: 'retryAfterBackoff' } },
       on: { 'invocation.cancel': { target: 'cancelled', actions: 'cancelBackoff' } },
     },
-    succeeded: { type: 'final', entry: [finalizeAs('succeeded'), 'reportOutcome'] },
-    cancelled: { type: 'final', entry: [finalizeAs('cancelled'), 'reportOutcome'] },
-    exhausted: { type: 'final', entry: [finalizeAs('exhausted'), 'reportOutcome'] },
-    blocked: { type: 'final', entry: [finalizeAs('blocked'), 'reportOutcome'] },
+    succeeded: { type: 'final', entry: finalizeAs('succeeded') },
+    cancelled: { type: 'final', entry: finalizeAs('cancelled') },
+    exhausted: { type: 'final', entry: finalizeAs('exhausted') },
+    blocked: { type: 'final', entry: finalizeAs('blocked') },
   },
-  output: ({ context }) => context.result ?? buildResult(context, 'cancelled'),
+  // The result with its end time: a parent node learns the outcome from the done event alone,
+  // so it never hears of a child after it stopped.
+  output: ({ context }) => ({
+    ...(context.result ?? buildResult(context, 'cancelled')),
+    ...endTime(context),
+  }),
 });
 
 function concludeWith(decision: RetryDecision) {
@@ -240,7 +240,7 @@ function finalizeAs(status: InvocationStatus) {
 /**
  * Applies a step: one context patch, then its effects in order. An invocation with a parent
  * (a node) also reports its signals and attempt records to it (`invocation.report`); its
- * outcome goes separately (`reportOutcome`).
+ * outcome is its output (`InvocationOutput`).
  */
 function run(
   enqueue: {

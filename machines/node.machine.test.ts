@@ -130,6 +130,7 @@ describe('nodeMachine', () => {
         elapsed_ms: 1500,
       },
       abort_reason: null,
+      failure: null,
       config_error: null,
     });
   });
@@ -221,7 +222,6 @@ describe('nodeMachine', () => {
       'start llm',
       'invocation.start llm',
       'stop llm',
-      'parent got node.done',
       'parent got xstate.done.actor.node',
     ]);
   });

@@ -2,8 +2,8 @@
  * RK-08 node runtime host with RK-17 node budgets: the lifecycle of one pipeline node in a turn.
  * The node runs its RK-11 invocation as the child actor `invocation` (the runtime provides the
  * invocation machine with its real `attempt` actor; the default does nothing) and learns from
- * it, by events, when output started (`invocation.output_started`) and how it ended
- * (`invocation.outcome`).
+ * it, by events, when output started (`invocation.output_started`) and, from its done event,
+ * how it ended (handled as `invocation.outcome`, which a driver may also send directly).
  *
  * The budget is the time to first output: two statechart delays in the orthogonal regions of
  * `running` (`warning` region: `warnDelay` moves `within_budget` -> `over_warning`; `exhaustion`
@@ -31,13 +31,19 @@
  * `on_barge_in`, `on_budget_exhausted`) and `node.abort.requested` (terminate: the turn should
  * `abort(node_timeout_or_failure)` or, for a provider failure, `abort(provider_failure)`), and
  * re-emits what its invocation reports (`invocation.report`: RK-11 signals, per-attempt
- * evidence), so one `actor.on('*')` on the node sees all of it. A node with a parent also
- * reports its end to it: `node.done` or `node.abort.requested`.
+ * evidence), so one `actor.on('*')` on the node sees all of it. A parent learns how the node
+ * ended from its done event (output: status, decision, and the turn's `failure` kind).
  * A budget config error (`warn_ms > exhaust_ms`, or a non-finite/negative value) ends the node
  * in `failed` at start with `config_error` set, instead of throwing.
  */
-import { enqueueActions, fromCallback, setup, type AnyActorLogic } from 'xstate';
-import type { InvocationInput } from './invocation/types.ts';
+import {
+  enqueueActions,
+  fromCallback,
+  setup,
+  type AnyActorLogic,
+  type DoneActorEvent,
+} from 'xstate';
+import type { InvocationInput, InvocationOutput } from './invocation/types.ts';
 import type { Timed } from './outputs.ts';
 import {
   adaptStep,
@@ -199,17 +205,14 @@ export const nodeMachine = setup({
       if (event.type === 'invocation.outcome' || event.type === 'node.completed') return;
       enqueue.sendTo('invocation', { type: 'invocation.cancel', ...context.now });
     }),
+    // The invocation's outcome arrives as its done event; it is handled as `invocation.outcome`.
+    takeOutcome: enqueueActions(({ event, enqueue }) => {
+      const done = event as unknown as DoneActorEvent<InvocationOutput>; // onDone only
+      const { at_ms, wall_ms, ...result } = done.output;
+      enqueue.raise({ type: 'invocation.outcome', result, at_ms, wall_ms });
+    }),
     relayInvocation: enqueueActions(({ event, enqueue }) => {
       if (event.type === 'invocation.report') enqueue.emit(event.output);
-    }),
-    reportDone: enqueueActions(({ context, enqueue, self }) => {
-      if (self._parent === undefined) return;
-      const { node_id, mode, now } = context;
-      enqueue.sendParent({ type: 'node.done', node_id, mode, ...now });
-    }),
-    reportFailed: enqueueActions(({ context, enqueue, self }) => {
-      if (self._parent === undefined || context.abort_request === null) return;
-      enqueue.sendParent(context.abort_request);
     }),
   },
 }).createMachine({
@@ -237,6 +240,7 @@ export const nodeMachine = setup({
             id: 'invocation',
             src: 'invocation',
             input: ({ context }: { context: NodeContext }) => context.invocation,
+            onDone: { actions: 'takeOutcome' },
           },
           exit: 'cancelInvocation',
           initial: 'running',
@@ -273,6 +277,7 @@ export const nodeMachine = setup({
             // Only entered with a fallback branch (`canFallback`).
             input: ({ context }: { context: NodeContext }) =>
               context.fallback ?? context.invocation,
+            onDone: { actions: 'takeOutcome' },
           },
           exit: 'cancelInvocation',
           initial: 'running',
@@ -289,9 +294,9 @@ export const nodeMachine = setup({
         },
       },
     },
-    done: { type: 'final', entry: 'reportDone' },
+    done: { type: 'final' },
     cancelled: { type: 'final' },
-    failed: { type: 'final', entry: 'reportFailed' },
+    failed: { type: 'final' },
   },
   output: ({ context }) => ({
     node_id: context.node_id,
@@ -299,6 +304,7 @@ export const nodeMachine = setup({
     mode: context.mode,
     decision: context.decision,
     abort_reason: context.abort_reason,
+    failure: context.abort_request?.failure ?? null,
     config_error: context.config_error,
   }),
 });

@@ -21,7 +21,8 @@
  * `nodePathInputs[2]`; everything else with `nodePathInput`.
  */
 import type { NodeContext, NodeEvent, NodeInput } from './node/types.ts';
-import type { InvocationInput, InvocationResult } from './invocation/types.ts';
+import type { DoneActorEvent } from 'xstate';
+import type { InvocationInput, InvocationOutput, InvocationResult } from './invocation/types.ts';
 
 /** The delayed-transition event types of `nodeMachine`. */
 export const NODE_AFTER_EVENTS = {
@@ -36,8 +37,11 @@ export type NodeAfterEvent = {
   readonly type: (typeof NODE_AFTER_EVENTS)[keyof typeof NODE_AFTER_EVENTS];
 };
 
-/** An event of the node path model: an accepted event or one of its delayed events. */
-export type NodePathEvent = NodeEvent | NodeAfterEvent;
+/** The running invocation's done event: how it ended, handled as `invocation.outcome`. */
+export type NodeInvocationDone = DoneActorEvent<InvocationOutput, 'invocation'>;
+
+/** An event of the node path model: an accepted event, its invocation's end or a delayed event. */
+export type NodePathEvent = NodeEvent | NodeInvocationDone | NodeAfterEvent;
 
 const identity = {
   session_id: 'sess-path',
@@ -129,6 +133,11 @@ export const nodePathEvents: readonly NodePathEvent[] = [
     at_ms: 400,
     wall_ms: 400,
     result: providerResult('cancelled', 'cancelled', 'provider_cancelled'),
+  },
+  {
+    type: 'xstate.done.actor.invocation',
+    actorId: 'invocation',
+    output: { ...providerResult('succeeded', 'success', null), at_ms: 400, wall_ms: 400 },
   },
   { type: 'node.completed', at_ms: 500 },
   // What the invocation child reports is re-emitted (its per-attempt evidence here).

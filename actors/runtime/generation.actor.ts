@@ -3,8 +3,8 @@
  * it runs the turn's graph. It builds the turn's dataflow and, as each node's input starts,
  * creates that node's actor as its child (the node machine, whose child is its invocation, whose
  * child is the provider attempt), so the live system is one tree: session -> turn ->
- * generation -> node -> invocation -> attempt. Nodes report to it with events carrying their
- * ids (`node.done`, `node.abort.requested`); it answers its turn with
+ * generation -> node -> invocation -> attempt. Nodes report their end with their done events
+ * (`xstate.done.actor.<node_id>`, output: status and failure kind); it answers its turn with
  * `turn.generation.completed` once every node is done, or `turn.failure` on the first node that
  * has no legal path left. Told `generation.cancel` before it is stopped, it runs the nodes'
  * cancel hooks (`on_cancel` / `on_barge_in`); stopping it stops every node, which aborts every
@@ -17,6 +17,7 @@ import {
   type ActorScope,
   type AnyActorRef,
   type AnyEventObject,
+  type DoneActorEvent,
   type EventObject,
   type Snapshot,
 } from 'xstate';
@@ -24,9 +25,8 @@ import type { PipelineNode } from '../../contracts/index.ts';
 import type {
   GenerationCancel,
   GenerationRequest,
-  NodeAbortRequested,
-  NodeDone,
   NodeEmitted,
+  NodeOutput,
   StampIdentity,
 } from '../../machines/index.ts';
 import { Dataflow } from '../graph/dataflow.ts';
@@ -35,8 +35,11 @@ import { nodeInput, runtimeNodeMachine, type InvocationPlan } from '../nodes/nod
 import { portsOf } from '../nodes/types.ts';
 import { servicesOf, type SessionServices } from './services.ts';
 
-/** What a generation receives: its nodes' reports, and its turn's cancel. */
-type GenerationEvent = NodeDone | NodeAbortRequested | GenerationCancel;
+/** What a generation receives: its nodes' ends (done events), and its turn's cancel. */
+type GenerationEvent = DoneActorEvent<NodeOutput> | GenerationCancel;
+
+/** The prefix of a child's done event type (`xstate.done.actor.<id>`). */
+const DONE = 'xstate.done.actor.';
 
 type NodeActor = Actor<typeof runtimeNodeMachine>;
 
@@ -144,19 +147,19 @@ class GenerationRun {
 
   receive(event: GenerationEvent): void {
     if (!this.running) return;
-    switch (event.type) {
-      case 'node.done':
-        this.done.add(event.node_id);
-        this.dataflow.nodeDone(event.node_id);
-        if (this.done.size === this.s.graph.order.length) this.finish();
-        return;
-      case 'node.abort.requested':
-        this.stopNodes();
-        this.end({ type: 'turn.failure', failure: event.failure, ...this.s.now() });
-        return;
-      case 'generation.cancel':
-        this.cancel(event.kind);
-        return;
+    if (event.type === 'generation.cancel') {
+      this.cancel(event.kind);
+      return;
+    }
+    if (!event.type.startsWith(DONE)) return;
+    const { node_id, status, failure } = event.output;
+    if (status === 'done') {
+      this.done.add(node_id);
+      this.dataflow.nodeDone(node_id);
+      if (this.done.size === this.s.graph.order.length) this.finish();
+    } else if (status === 'failed') {
+      this.stopNodes();
+      this.end({ type: 'turn.failure', failure: failure ?? 'node', ...this.s.now() });
     }
   }
 

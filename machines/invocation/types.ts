@@ -103,7 +103,7 @@ export type InvocationOutcomeRecord = InvocationOutcome;
 /** Which final state the invocation reached. */
 export type InvocationStatus = 'succeeded' | 'cancelled' | 'exhausted' | 'blocked';
 
-/** Output of the invocation machine (also carried by `invocation.outcome`). */
+/** How an invocation ended (carried by `invocation.outcome`). */
 export type InvocationResult = {
   readonly status: InvocationStatus;
   readonly provider_invocation_id: string;
@@ -118,6 +118,9 @@ export type InvocationResult = {
   /** Some attempt delivered output downstream (a failure then ends with what was delivered). */
   readonly delivered: boolean;
 };
+
+/** Output of the invocation machine: its result and when it ended. */
+export type InvocationOutput = InvocationResult & EventTime;
 
 /** Start the first attempt. */
 export type InvocationStart = Timed & { readonly type: 'invocation.start' };

@@ -154,15 +154,6 @@ export type NodeEvent =
   | NodeCancel
   | NodeBargeIn;
 
-/** A node with a parent (the turn's generation) reports its end with one of these. */
-export type NodeDone = {
-  readonly type: 'node.done';
-  readonly node_id: string;
-  readonly mode: NodeMode;
-  readonly at_ms: number;
-  readonly wall_ms: number;
-};
-
 /** A decision was taken (data for OR-02 decision provenance). */
 export type NodeDecisionEmitted = {
   readonly type: 'node.decision';
@@ -209,6 +200,8 @@ export type NodeOutput = {
   readonly mode: NodeMode;
   readonly decision: NodeDecision;
   readonly abort_reason: NodeAbortReason | null;
+  /** For a failed node, the turn's `turn.failure` kind: `provider` (rank 3) or `node` (rank 4). */
+  readonly failure: 'node' | 'provider' | null;
   readonly config_error: string | null;
 };
 

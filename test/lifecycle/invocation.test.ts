@@ -144,6 +144,8 @@ describe('invocation (RK-11)', () => {
         total_invocation_latency_ms: 250,
       },
       delivered: false,
+      at_ms: 1250,
+      wall_ms: 5250,
     });
     expect(out.at(-1)).toMatchObject({ at_ms: 1250, wall_ms: 5250 });
     expect(signals.map((s) => s.aborted)).toEqual([true]);

@@ -329,6 +329,7 @@ describe('node budget (RK-17) and host (RK-08)', () => {
           elapsed_ms: 0,
         },
         abort_reason: 'node_timeout_or_failure',
+        failure: 'node',
         config_error: 'node budget: warn_ms (1600) must be <= exhaust_ms (1500)',
       });
     });

@@ -107,10 +107,16 @@ export function nodesOf(snapshot: AnyMachineSnapshot): AnyStateNode[] {
   return snapshot._nodes as AnyStateNode[];
 }
 
-/** Event descriptors the active state nodes of `snapshot` react to (excluding delayed and done events). */
+/** Event descriptors the active state nodes of `snapshot` react to and a test can send. */
 export function handledDescriptors(snapshot: AnyMachineSnapshot): string[] {
   const all = nodesOf(snapshot).flatMap((n) => n.ownEvents as string[]);
-  return [...new Set(all)].filter((d) => !d.startsWith('xstate.'));
+  // A child actor's done/error event is sent like any other event; xstate's own (delays, init,
+  // a compound state's done) are not sendable.
+  const sendable = (d: string): boolean =>
+    !d.startsWith('xstate.') ||
+    d.startsWith('xstate.done.actor.') ||
+    d.startsWith('xstate.error.actor.');
+  return [...new Set(all)].filter(sendable);
 }
 
 /** The delayed (`after`) event types armed by the active state nodes of `snapshot`. */
