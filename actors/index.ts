@@ -238,6 +238,7 @@ export {
   type EvidenceVerdict,
   type FeedResult,
   type IngressKind,
+  type InspectionObserver,
   type Runtime,
   type RuntimeErrorCode,
   type RuntimeLimits,

@@ -14,6 +14,7 @@ export type {
   EvidenceVerdict,
   FeedResult,
   IngressKind,
+  InspectionObserver,
   RuntimeLimits,
   RuntimeListener,
   RuntimeOptions,

@@ -58,6 +58,7 @@ export class RuntimeSession {
     });
     this.actor = createActor(runtimeSessionMachine, {
       clock: options.clock,
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
       input: {
         session_id,
         pipeline_version,

@@ -20,6 +20,7 @@ import type {
   SessionInput,
   SessionPolicies,
 } from '../../machines/index.ts';
+import type { InspectionEvent, Observer } from 'xstate';
 import type { RuntimeClock } from '../edges/index.ts';
 import type { FenceDiagnostic } from '../fence/index.ts';
 import type { GatewayRejection } from '../guard/gateway.ts';
@@ -112,7 +113,18 @@ export type RuntimeOptions = {
   readonly graph?: GraphSpec;
   /** CP snapshot every pre-turn evaluation reads (default: empty, CP defaults). */
   readonly snapshot?: ControlPlaneSnapshot;
+  /**
+   * XState's inspection observer, given every session's actor system: each actor of the live
+   * tree (session -> turn -> generation -> node -> invocation -> attempt), its events and
+   * snapshots. For tooling (the inspector); content-free fields only should leave the process.
+   */
+  readonly inspect?: InspectionObserver;
 };
+
+/** What `RuntimeOptions.inspect` accepts: XState's inspection callback or observer. */
+export type InspectionObserver =
+  | ((event: InspectionEvent) => void)
+  | Partial<Observer<InspectionEvent>>;
 
 /** Options of `Runtime.openSession`. */
 export type SessionOptions = {

@@ -26,7 +26,7 @@ describe('rspp paths', () => {
   it('rejects an unknown machine with exit 2 and lists the valid ones', async () => {
     const r = await run(pathsCommand, ['--machine', 'toaster']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('unknown machine "toaster" (valid: turn, session, node, invocation)');
+    expect(r.err).toContain('unknown machine "toaster" (valid: turn, session, node, invocation, session-lease, worker)');
   });
 
   it('rejects missing flags, bad bounds and bad strategies with exit 2', async () => {
@@ -183,7 +183,7 @@ describe('rspp machines', () => {
     ]);
     expect([machine.code, machine.err.split('\n')[0]]).toEqual([
       2,
-      'rspp machines: unknown machine "toaster" (valid: turn, session, node, invocation)',
+      'rspp machines: unknown machine "toaster" (valid: turn, session, node, invocation, session-lease, worker)',
     ]);
     const format = await run(machinesCommand, ['export', '--machine', 'turn', '--format', 'svg']);
     expect([format.code, format.err.split('\n')[0]]).toEqual([
@@ -237,6 +237,8 @@ describe('rspp machines', () => {
       'session',
       'node',
       'invocation',
+      'session-lease',
+      'worker',
     ]);
   });
 

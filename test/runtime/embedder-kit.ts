@@ -9,6 +9,7 @@ import {
   type GraphSpec,
   type IngressKind,
   type RuntimeLimits,
+  type RuntimeOptions,
   type RuntimeOutput,
 } from '../../actors/index.ts';
 import type { ControlPlaneSnapshot } from '../../actors/index.ts';
@@ -40,6 +41,7 @@ export type EmbedderOptions = {
   readonly graph?: GraphSpec;
   readonly limits?: Partial<RuntimeLimits>;
   readonly snapshot?: ControlPlaneSnapshot;
+  readonly inspect?: RuntimeOptions['inspect'];
   /** LLM sims (default one `llm-sim`); each gets the session's scheduler. */
   readonly llm?: readonly Omit<SimLlmOptions, 'scheduler' | 'seed'>[];
   readonly tts?: readonly Omit<SimTtsOptions, 'scheduler' | 'seed'>[];
@@ -93,6 +95,7 @@ export async function openEmbedder(options: EmbedderOptions = {}) {
     ...(options.graph === undefined ? {} : { graph: options.graph }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
+    ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
   });
   const session_id = options.session_id ?? 's1';
   const delivered: BusEnvelope[] = [];

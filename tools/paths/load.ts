@@ -62,24 +62,38 @@ export type RegisteredMachine = {
 };
 
 /**
- * RSPP's four machines (`rspp paths --machine NAME`), following the `<name>.path-events.ts`
- * convention. The invocation machine uses shortest paths: its retry/switch loops give 700+
- * simple paths that take no transition the 36 shortest and transition-cover paths miss.
+ * RSPP's machines (`rspp paths --machine NAME`), following the `<name>.path-events.ts`
+ * convention: the four lifecycle machines in machines/, the worker's two in actors/worker/. The
+ * invocation and session-lease machines use shortest paths: their retry/renew loops give
+ * hundreds of simple paths that take no transition the shortest and transition-cover paths miss.
  */
-export const RSPP_MACHINES: readonly RegisteredMachine[] = (
-  [
-    ['turn', 'simple'],
-    ['session', 'simple'],
-    ['node', 'simple'],
-    ['invocation', 'shortest'],
-  ] as const
-).map(([name, strategy]) => ({
-  name,
-  module: `machines/${name}.machine.ts`,
-  exportName: `${name}Machine`,
-  eventsModule: `machines/${name}.path-events.ts`,
-  strategy,
-}));
+export const RSPP_MACHINES: readonly RegisteredMachine[] = [
+  ...(
+    [
+      ['turn', 'simple'],
+      ['session', 'simple'],
+      ['node', 'simple'],
+      ['invocation', 'shortest'],
+    ] as const
+  ).map(([name, strategy]) => registered('machines', name, `${name}Machine`, strategy)),
+  registered('actors/worker', 'session-lease', 'sessionLeaseMachine', 'shortest'),
+  registered('actors/worker', 'worker', 'workerMachine', 'simple'),
+];
+
+function registered(
+  folder: string,
+  name: string,
+  exportName: string,
+  strategy: PathStrategy,
+): RegisteredMachine {
+  return {
+    name,
+    module: `${folder}/${name}.machine.ts`,
+    exportName,
+    eventsModule: `${folder}/${name}.path-events.ts`,
+    strategy,
+  };
+}
 
 /** The base name of a machine export: `turnMachine` -> `turn`. */
 export function baseName(exportName: string): string {
