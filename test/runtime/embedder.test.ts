@@ -1,7 +1,7 @@
 /**
  * Issue 9, what an embedder hit, through the public Runtime API (createRuntime, openSession,
  * feed, subscribe, setAuthority) on the embedded bus: each item has its regression test here
- * (items 1 and 4 also over NATS in nats-embedder.test.ts; item 2 in graph-edges.test.ts).
+ * (items 1, 4 and 8 also over NATS in nats-embedder.test.ts; item 2 in graph-edges.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { RuntimeOutput } from '../../actors/index.ts';
@@ -97,6 +97,30 @@ describe('issue 9, item 5: one order for every way a turn ends early', () => {
     expect(signals.slice(-2)).toEqual(['abort(authority_loss)', 'close']);
     await e.finish();
   });
+});
+
+describe('issue 9, item 7: feed() fences at once and leaves the rest for after it returns', () => {
+  for (const [kind, ends] of [
+    ['cancel', ['cancel', FLUSH]],
+    ['speech_started', ['barge_in', 'cancel', FLUSH]],
+  ] as const) {
+    it(`a ${kind}: fenced when feed returns; abort and close follow, nothing of the turn after`, async () => {
+      const e = await openEmbedder();
+      e.feed('transcript_final', 'hello there');
+      await e.time.advanceTo(600);
+      expect(e.outputs.some((o) => o.kind === 'data')).toBe(true); // the turn is speaking
+      expect(e.feed(kind)).toEqual({ accepted: true });
+      const returned = e.outputs.length;
+      // On return the fence is applied; the evidence append, abort and close are still to come.
+      expect(turnSignals(e.control(), 'turn-1').slice(-ends.length)).toEqual(ends);
+      await e.untilClosed('turn-1');
+      const after = e.outputs.slice(returned);
+      expect(after.filter((o) => o.kind === 'data')).toEqual([]);
+      const later = after.flatMap((o) => (o.kind === 'control' ? [o.record] : []));
+      expect(turnSignals(later, 'turn-1')).toEqual(['abort(cancelled)', 'close']);
+      await e.finish();
+    });
+  }
 });
 
 describe('issue 9, item 6: every turn-scoped output names its turn, and which input it took', () => {
