@@ -10,10 +10,13 @@ const forbid = (folders, why) => ({
   message: why,
 });
 
-/** A pattern that forbids deep imports into a sibling folder: its index.ts is its public surface. */
+/**
+ * A pattern that forbids deep imports into a sibling folder: its index.ts is its public surface,
+ * its internal.ts what the other folders of this repository may use besides (ADR 0031).
+ */
 const noDeepImports = (self) => ({
-  regex: `^(\\.\\./)+(${FOLDERS.filter((f) => f !== self && f !== 'test' && f !== 'tools').join('|')})/(?!index\\.ts$).+`,
-  message: 'Import another folder only through its index.ts.',
+  regex: `^(\\.\\./)+(${FOLDERS.filter((f) => f !== self && f !== 'test' && f !== 'tools').join('|')})/(?!(index|internal)\\.ts$).+`,
+  message: 'Import another folder only through its index.ts (public) or internal.ts (in-repo).',
 });
 
 const boundary = (folder, forbidden, extra = []) => ({

@@ -84,13 +84,8 @@ export class AdapterError extends Error {
   }
 }
 
-/** Whether a value is an {@link AdapterError}. */
-export function isAdapterError(value: unknown): value is AdapterError {
-  return value instanceof AdapterError;
-}
-
 /** An HTTP response status with its raw `Retry-After` header (what an HTTP adapter saw). */
-export interface ProviderHttpStatus {
+interface ProviderHttpStatus {
   /** The HTTP status code. */
   readonly status: number;
   /** The `Retry-After` header as received (seconds), or its number of seconds. */
@@ -117,7 +112,7 @@ export const PROVIDER_SUCCESS: ProviderOutcome = {
 /** The outcome of `cancel_requested` or a caller abort. */
 export const PROVIDER_CANCELLED = outcome('cancelled', false, 'provider_cancelled');
 /** The outcome of a deadline or network timeout. */
-export const PROVIDER_TIMEOUT = outcome('timeout', true, 'provider_timeout');
+const PROVIDER_TIMEOUT = outcome('timeout', true, 'provider_timeout');
 
 /** Retry-After in seconds (number or numeric header) to ms; anything else is the 500 ms default. */
 export function retryAfterMs(value: string | number | null | undefined): number {
@@ -128,7 +123,7 @@ export function retryAfterMs(value: string | number | null | undefined): number 
 }
 
 /** The outcome table row of an HTTP status (2xx is success). */
-export function outcomeOfHttpStatus(status: number, retry_after_ms?: number): ProviderOutcome {
+function outcomeOfHttpStatus(status: number, retry_after_ms?: number): ProviderOutcome {
   if (status >= 200 && status < 300) return PROVIDER_SUCCESS;
   if (status === 429) {
     const backoff = retry_after_ms ?? DEFAULT_OVERLOAD_BACKOFF_MS;
@@ -143,7 +138,7 @@ export function outcomeOfHttpStatus(status: number, retry_after_ms?: number): Pr
 }
 
 /** The outcome of an {@link AdapterError}, by code (and status for `http_status`). */
-export function outcomeOfAdapterError(error: AdapterError): ProviderOutcome {
+function outcomeOfAdapterError(error: AdapterError): ProviderOutcome {
   switch (error.code) {
     case 'endpoint_missing':
       return outcome('blocked', false, 'provider_endpoint_missing');
@@ -214,7 +209,7 @@ function networkCode(error: unknown): 'timeout' | 'transport_error' | null {
 }
 
 /** Whether an abort reason or thrown value means a deadline (`TimeoutError`, code `timeout`). */
-export function isTimeoutFailure(value: unknown): boolean {
+function isTimeoutFailure(value: unknown): boolean {
   return (
     (value instanceof AdapterError && value.code === 'timeout') ||
     field(value, 'name') === 'TimeoutError' ||

@@ -1,6 +1,7 @@
 /**
  * Exact reason codes of spec/modules.md, lifecycle.md and providers-transport.md, as `as const`
- * objects (key = value) so machines spell them once and get a string union type.
+ * objects (key = value) so machines spell them once and get a string union type (provider outcome
+ * reasons, only ever a type, as a string union).
  */
 
 /** `abort(reason)` codes, in the active-turn precedence order of lifecycle.md. */
@@ -31,8 +32,6 @@ export const PRE_TURN_REASONS = {
   turn_start_bundle_resolution_failed: 'turn_start_bundle_resolution_failed',
   plan_materialization_failed: 'plan_materialization_failed',
 } as const;
-/** One pre-turn outcome reason. */
-export type PreTurnReason = (typeof PRE_TURN_REASONS)[keyof typeof PRE_TURN_REASONS];
 
 /** Reasons of RK-24 authority outcomes (`stale_epoch_reject`, `deauthorized_drain`). */
 export const AUTHORITY_REASONS = {
@@ -40,15 +39,11 @@ export const AUTHORITY_REASONS = {
   authority_revoked_before_open: 'authority_revoked_before_open',
   authority_revoked_in_turn: 'authority_revoked_in_turn',
 } as const;
-/** One RK-24 authority reason. */
-export type AuthorityReason = (typeof AUTHORITY_REASONS)[keyof typeof AUTHORITY_REASONS];
 
 /** Reasons of RK-25 scheduling-point outcomes. */
 export const SCHEDULING_REASONS = {
   scheduling_point_shed: 'scheduling_point_shed',
 } as const;
-/** One scheduling-point reason. */
-export type SchedulingReason = (typeof SCHEDULING_REASONS)[keyof typeof SCHEDULING_REASONS];
 
 /** Reasons of CP-05 admission decisions. */
 export const CP_ADMISSION_REASONS = {
@@ -88,38 +83,22 @@ export const SIGNAL_REASONS = {
   cancel_fence_applied: 'cancel_fence_applied',
   transport_disconnect_or_stall: 'transport_disconnect_or_stall',
 } as const;
-/** One fixed signal reason. */
-export type SignalReason = (typeof SIGNAL_REASONS)[keyof typeof SIGNAL_REASONS];
 
-/** Reasons of RK-17 budget decisions, from "continue" to "terminate". */
-export const BUDGET_REASONS = {
-  within_budget: 'within_budget',
-  node_budget_threshold_exceeded: 'node_budget_threshold_exceeded',
-  node_timeout_or_failure: 'node_timeout_or_failure',
-  budget_exhausted: 'budget_exhausted',
-} as const;
-/** One RK-17 budget reason. */
-export type BudgetReason = (typeof BUDGET_REASONS)[keyof typeof BUDGET_REASONS];
-
-/** Reasons of normalized provider outcomes (providers-transport.md). */
-export const PROVIDER_OUTCOME_REASONS = {
-  provider_cancelled: 'provider_cancelled',
-  cancel_requested_before_invoke: 'cancel_requested_before_invoke',
-  provider_endpoint_missing: 'provider_endpoint_missing',
-  provider_overload: 'provider_overload',
-  provider_timeout: 'provider_timeout',
-  provider_auth_or_policy_block: 'provider_auth_or_policy_block',
-  provider_client_error: 'provider_client_error',
-  provider_server_error: 'provider_server_error',
-  provider_transport_error: 'provider_transport_error',
-  provider_empty_audio: 'provider_empty_audio',
-  adapter_invoke_error: 'adapter_invoke_error',
-  // Not in the spec table: RK-11 needs a reason when the preferred provider is absent (ADR 0010).
-  preferred_provider_not_in_catalogue: 'preferred_provider_not_in_catalogue',
-} as const;
-/** One provider outcome reason. */
+/** One reason of a normalized provider outcome (providers-transport.md). */
 export type ProviderOutcomeReason =
-  (typeof PROVIDER_OUTCOME_REASONS)[keyof typeof PROVIDER_OUTCOME_REASONS];
+  | 'provider_cancelled'
+  | 'cancel_requested_before_invoke'
+  | 'provider_endpoint_missing'
+  | 'provider_overload'
+  | 'provider_timeout'
+  | 'provider_auth_or_policy_block'
+  | 'provider_client_error'
+  | 'provider_server_error'
+  | 'provider_transport_error'
+  | 'provider_empty_audio'
+  | 'adapter_invoke_error'
+  // Not in the spec table: RK-11 needs a reason when the preferred provider is absent (ADR 0010).
+  | 'preferred_provider_not_in_catalogue';
 
 /** CP-03 GraphDefinition compiler error codes. */
 export const GRAPH_COMPILE_ERRORS = {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ABORT_REASONS,
-  SIGNAL_NAMES,
-  SIGNAL_REGISTRY,
-  canEmit,
-  createContractValidator,
-  loadContractSchemas,
-  signalsWithLifecycle,
-  type ControlSignalEmitter,
-  type ControlSignalName,
-  type TurnState,
-} from './index.ts';
+import type { ControlSignalEmitter, ControlSignalName, TurnState } from './generated/types.ts';
+import { ABORT_REASONS } from './reason-codes.ts';
+import { loadContractSchemas } from './schemas.ts';
+import { SIGNAL_NAMES, SIGNAL_REGISTRY, canEmit, signalsWithLifecycle } from './signal-registry.ts';
+import { createContractValidator } from './validate.ts';
 
 const validator = createContractValidator();
 interface SchemaNode {

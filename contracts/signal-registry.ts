@@ -36,7 +36,7 @@ export type SignalLifecycle =
   'proposal' | 'open' | 'pre_turn' | 'terminal' | 'close' | 'in_turn' | 'session';
 
 /** Topic a signal belongs to, as grouped in the registry table of the spec. */
-export type SignalFamily =
+type SignalFamily =
   | 'lifecycle'
   | 'interruption'
   | 'edge_pressure'
@@ -52,7 +52,7 @@ export type SignalFamily =
   | 'recording';
 
 /** Envelope fields a signal may require beyond the common ControlLane envelope. */
-export type SignalExtraField = Extract<
+type SignalExtraField = Extract<
   keyof ControlSignal,
   | 'turn_id'
   | 'reason'

@@ -7,20 +7,17 @@ import type { Lane } from './generated/types.ts';
 import type { BusDirection } from './ports/bus.port.ts';
 
 /** Subject prefix of protocol version 1; a breaking change of the layout bumps it. */
-export const SUBJECT_PREFIX = 'rspp.v1';
+const SUBJECT_PREFIX = 'rspp.v1';
 
 /** Subject token of each lane: the last token of a session lane subject. */
-export const LANE_TOKENS = {
+const LANE_TOKENS = {
   DataLane: 'data',
   ControlLane: 'control',
   TelemetryLane: 'telemetry',
 } as const satisfies Record<Lane, string>;
 
-/** Token that names a lane inside a subject. */
-export type LaneToken = (typeof LANE_TOKENS)[Lane];
-
 /** Subject token of each direction: the token before the lane. */
-export const DIRECTION_TOKENS = { ingress: 'in', egress: 'out' } as const satisfies Record<
+const DIRECTION_TOKENS = { ingress: 'in', egress: 'out' } as const satisfies Record<
   BusDirection,
   string
 >;
@@ -33,7 +30,7 @@ export const LANES_BY_PRIORITY = [
 ] as const satisfies readonly Lane[];
 
 /** Longest accepted tenant or session id; keeps subjects and consumer names within server limits. */
-export const MAX_SUBJECT_TOKEN_LENGTH = 128;
+const MAX_SUBJECT_TOKEN_LENGTH = 128;
 
 /** JetStream stream that carries every session's ControlLane (durable across server restarts). */
 export const CONTROL_STREAM_NAME = 'RSPP_V1_CONTROL';

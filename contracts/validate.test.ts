@@ -1,6 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { MAX_MATCH_CANDIDATES, createContractValidator, loadContractSchemas } from './index.ts';
+import { loadContractSchemas } from './schemas.ts';
+import { MAX_MATCH_CANDIDATES, createContractValidator } from './validate.ts';
 import { issuesFromAjv } from './ajv-issues.ts';
 
 const validator = createContractValidator();

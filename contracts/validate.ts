@@ -24,14 +24,13 @@ const addFormats = ((_addFormats as unknown as { default?: typeof _addFormats })
 export type ValidationResult = { valid: true } | { valid: false; issues: ValidationIssue[] };
 
 /** One artifact a non-matching document came close to, with why it failed. */
-export interface MatchCandidate {
+interface MatchCandidate {
   artifact: ArtifactName;
   issues: ValidationIssue[];
 }
 
 /** Which artifact a document is, or the closest candidates when it is none. */
-export type MatchResult =
-  { artifact: ArtifactName } | { artifact: null; candidates: MatchCandidate[] };
+type MatchResult = { artifact: ArtifactName } | { artifact: null; candidates: MatchCandidate[] };
 
 /** Validates documents against the contract artifacts. */
 export interface ContractValidator {

@@ -1,142 +1,43 @@
+/**
+ * Public surface of machines/ (ADR 0031): the four lifecycle statecharts (turn RK-03, session
+ * RK-02, node RK-08, invocation RK-11) with their inputs, events, emitted outputs and defaults,
+ * and the lifecycle invariant check over their outputs. Names the other folders of this
+ * repository use besides are in `internal.ts`.
+ */
 export {
   TURN_POLICY_DEFAULTS,
   turnMachine,
-  type ArbitrationRequest,
-  type ConnectionSignal,
-  type EgressFenceCause,
-  type EvidenceAppendRequest,
   type EvidenceRequested,
-  type GenerationCancel,
-  type GenerationRequest,
-  type LateEventRemapped,
-  type LateEventReported,
-  type NoLegalPathReason,
-  type PlanningRequest,
-  type PlanRequest,
-  type TerminalCandidate,
-  type TurnArbitrateEvent,
-  type TurnContext,
   type TurnEmitted,
   type TurnEvent,
-  type TurnFailureKind,
   type TurnInput,
-  type TurnOutputEvent,
-  type TurnPlanEvent,
   type TurnPolicies,
 } from './turn.machine.ts';
 export {
   sessionMachine,
-  type InputSuperseded,
   type InputSupersededReason,
-  type OpeningProposalPolicy,
-  type QueuedIntent,
-  type RoutedTurnEvent,
-  type SessionContext,
   type SessionEmitted,
   type SessionEvent,
   type SessionInput,
   type SessionPolicies,
 } from './session.machine.ts';
-export {
-  failingArbitrations,
-  failingPlan,
-  passingArbitration,
-  passingPlan,
-  turnPathEvents,
-  turnPathInput,
-  turnSerializeState,
-} from './turn.path-events.ts';
-export {
-  sessionPathEvents,
-  sessionPathInput,
-  sessionSerializeState,
-} from './session.path-events.ts';
 export { nodeMachine } from './node.machine.ts';
 export {
   NODE_BUDGET_DEFAULTS,
-  type NodeAbortReason,
-  type NodeAbortRequested,
-  type NodeBargeIn,
-  type NodeBudget,
-  type NodeCancel,
-  type NodeChunkProduced,
-  type NodeCompleted,
-  type NodeContext,
-  type NodeDecision,
-  type NodeDecisionCause,
-  type NodeDecisionEmitted,
-  type NodeDecisionKind,
-  type NodeDecisionReason,
   type NodeEmitted,
-  type NodeErrorRaised,
   type NodeEvent,
-  type NodeHookEmitted,
   type NodeInput,
-  type NodeMode,
   type NodeOutput,
-  type NodeStatus,
 } from './node/types.ts';
-export { invocationMachine, noopAttempt, type AttemptLogic } from './invocation.machine.ts';
+export { invocationMachine, type AttemptLogic } from './invocation.machine.ts';
 export { INVOCATION_DEFAULTS } from './invocation/input.ts';
 export type {
   AttemptOutcome,
   AttemptRequest,
-  AttemptResult,
-  InvocationAction,
-  InvocationAttemptEmitted,
-  InvocationAttemptRecord,
-  InvocationCancel,
-  InvocationContext,
   InvocationEmitted,
   InvocationEvent,
   InvocationInput,
-  InvocationOutcomeEmitted,
-  InvocationOutcomeRecord,
   InvocationOutput,
-  InvocationResult,
-  InvocationStart,
-  InvocationStatus,
-  NormalizedOutcome,
 } from './invocation/types.ts';
-export {
-  NODE_AFTER_EVENTS,
-  nodePathEvents,
-  nodePathFilterEvents,
-  nodePathInput,
-  nodePathInputs,
-  nodeSerializeState,
-  type NodePathEvent,
-} from './node.path-events.ts';
-export {
-  INVOCATION_AFTER_EVENTS,
-  invocationPathEvents,
-  invocationPathInput,
-  invocationPathInputs,
-  invocationSerializeState,
-  type InvocationPathEvent,
-} from './invocation.path-events.ts';
-export {
-  eventId,
-  idPart,
-  stampOutcome,
-  stampSignal,
-  transition,
-  type OutcomeFields,
-  type SignalFields,
-  type StampIdentity,
-  type StampTime,
-} from './stamp.ts';
-export type {
-  MachineOutput,
-  OutcomeEmitted,
-  RuntimeLink,
-  SignalEmitted,
-  Timed,
-  TransitionEmitted,
-} from './outputs.ts';
-export {
-  LEGAL_TURN_EDGES,
-  checkTurnInvariants,
-  isMachineOutput,
-  type InvariantOptions,
-} from './invariants.ts';
+export type { MachineOutput } from './outputs.ts';
+export { checkTurnInvariants, isMachineOutput, type InvariantOptions } from './invariants.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DecisionOutcome, TurnState, TurnTransition } from '../contracts/index.ts';
+import type { DecisionOutcome, TurnTransition } from '../contracts/index.ts';
+import type { TurnState } from '../contracts/internal.ts';
 import { checkTurnInvariants, isMachineOutput } from './invariants.ts';
 import type { MachineOutput } from './outputs.ts';
 import { stampOutcome, stampSignal, transition } from './stamp.ts';

@@ -8,7 +8,7 @@
  * After `close` nothing of that turn is emitted except T12 `stale_epoch_reject` diagnostics
  * (lifecycle.md: T12 applies in every state but `Opening` and changes no lifecycle).
  */
-import type { TurnState } from '../contracts/index.ts';
+import type { TurnState } from '../contracts/internal.ts';
 import type { MachineOutput } from './outputs.ts';
 
 /** Options of {@link checkTurnInvariants}. */
@@ -18,7 +18,7 @@ export type InvariantOptions = {
 };
 
 /** The legal `turn_transition` edges as `from -(trigger)-> to` (spec/lifecycle.md truth table). */
-export const LEGAL_TURN_EDGES: readonly string[] = [
+const LEGAL_TURN_EDGES: readonly string[] = [
   'Idle -(turn_open_proposed)-> Opening',
   'Opening -(turn_open)-> Active',
   'Opening -(reject)-> Idle',

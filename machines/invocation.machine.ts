@@ -62,7 +62,7 @@ import type {
 } from './invocation/types.ts';
 
 /** Default `attempt` actor: does nothing (the runtime provides one that calls the adapter). */
-export const noopAttempt = fromCallback<EventObject, AttemptRequest>(() => undefined);
+const noopAttempt = fromCallback<EventObject, AttemptRequest>(() => undefined);
 
 /** Logic type a runtime `attempt` actor must have (`fromCallback<EventObject, AttemptRequest>`). */
 export type AttemptLogic = typeof noopAttempt;

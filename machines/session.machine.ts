@@ -47,11 +47,7 @@ import type {
 import { turnMachine } from './turn.machine.ts';
 
 export type {
-  InputSuperseded,
   InputSupersededReason,
-  OpeningProposalPolicy,
-  QueuedIntent,
-  RoutedTurnEvent,
   SessionContext,
   SessionEmitted,
   SessionEvent,

@@ -3,14 +3,8 @@
  * machine's identity and the time carried by the event being handled. Pure: no clock, no I/O.
  * Idempotency keys and bus-wide runtime sequences are stamped later by the runtime (RK-21).
  */
-import type {
-  ControlSignal,
-  ControlSignalEmitter,
-  ControlSignalName,
-  DecisionOutcome,
-  TurnState,
-  TurnTransition,
-} from '../contracts/index.ts';
+import type { ControlSignal, DecisionOutcome, TurnTransition } from '../contracts/index.ts';
+import type { ControlSignalEmitter, ControlSignalName, TurnState } from '../contracts/internal.ts';
 
 /** Identity a machine stamps on everything it emits. */
 export type StampIdentity = {

@@ -36,7 +36,7 @@
  * ends `abort(recording_evidence_unavailable)` without it (all of it was delivered).
  */
 import { fromCallback, setup, type AnyActorLogic, type EventObject } from 'xstate';
-import type { AbortReason } from '../contracts/index.ts';
+import type { AbortReason } from '../contracts/internal.ts';
 import { turnActions } from './turn/actions.ts';
 import { initialContext, type PreTurnFailure } from './turn/effects.ts';
 import { turnGuards } from './turn/guards.ts';
@@ -60,8 +60,6 @@ export type {
   EvidenceRequested,
   GenerationCancel,
   GenerationRequest,
-  LateEventRemapped,
-  LateEventReported,
   NoLegalPathReason,
   PlanningRequest,
   PlanRequest,
@@ -70,9 +68,7 @@ export type {
   TurnContext,
   TurnEmitted,
   TurnEvent,
-  TurnFailureKind,
   TurnInput,
-  TurnOutputEvent,
   TurnPlanEvent,
   TurnPolicies,
 } from './turn/types.ts';

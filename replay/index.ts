@@ -1,6 +1,7 @@
 /**
- * Public surface of replay/: the OR-02 Stage-A recorder, baseline record assembly, the answerer
- * of the turn machine's evidence requests, and the export of Stage-A evidence to a sink.
+ * Public surface of replay/ (ADR 0031): the OR-02 Stage-A recorder, the facts of a baseline
+ * record, the answerer of the turn machine's evidence requests, and the export of Stage-A
+ * evidence to a sink: what an embedder needs to build a runtime's `SessionEvidence`.
  */
 export { createStageARecorder } from './recorder/stage-a.ts';
 export {
@@ -22,20 +23,12 @@ export {
   type StageAStats,
 } from './recorder/types.ts';
 export {
-  buildBaselineRecord,
   factsFromEvidenceRequest,
-  type BaselineDraft,
   type BaselineFacts,
   type TurnEvidenceFacts,
 } from './recorder/baseline.ts';
+export type { RecordingLevel } from './recorder/redaction.ts';
 export {
-  OR02_REDACTION_DEFAULTS,
-  redactionDecisions,
-  type RecordingLevel,
-} from './recorder/redaction.ts';
-export { promoteAttempts } from './recorder/promote.ts';
-export {
-  answerEvidenceRequest,
   attachEvidenceAnswerer,
   createEvidenceResponder,
   type EvidenceAnswer,

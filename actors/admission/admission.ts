@@ -3,13 +3,8 @@
  * local capacity) and at scheduling points (`shed`). Pure: every decision is a contract-valid
  * decision outcome plus its ControlLane signal, stamped from an injected context.
  */
-import {
-  PRE_TURN_REASONS,
-  SCHEDULING_REASONS,
-  type ControlSignal,
-  type DecisionOutcome,
-  type Lane,
-} from '../../contracts/index.ts';
+import type { ControlSignal, DecisionOutcome, Lane } from '../../contracts/index.ts';
+import { PRE_TURN_REASONS, SCHEDULING_REASONS } from '../../contracts/internal.ts';
 import { buildOutcome, buildSignal, type StampContext } from '../identity/stamp.ts';
 
 /** Configured result of a pre-turn failure: `defer` or `reject`. */
@@ -44,7 +39,7 @@ export type AdmissionPolicies = {
 };
 
 /** Defaults of {@link AdmissionPolicies}. */
-export const ADMISSION_POLICY_DEFAULTS: AdmissionPolicies = {
+const ADMISSION_POLICY_DEFAULTS: AdmissionPolicies = {
   snapshot_invalid: 'defer',
   capacity: 'reject',
 };
@@ -75,7 +70,7 @@ export type AdmissionDecision = {
 };
 
 /** An RK-25 pre-turn outcome (scope `turn` when the turn is known) and its session-scoped signal. */
-export function preTurnDecision(
+function preTurnDecision(
   kind: 'admit' | PreTurnOutcomeKind,
   reason: string,
   ctx: StampContext,

@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { BusEnvelope, BusPort, ControlSignal, EventRecord } from '../../contracts/index.ts';
 import type {
-  BusEnvelope,
   BusHandler,
   BusLaneStats,
-  BusPort,
   BusSubscribeOptions,
-  ControlSignal,
   ControlSignalName,
-  EventRecord,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { createManualClock } from '../edges/index.ts';
 import { createTransportBridge } from './bridge.ts';
 import type { BridgeDiagnostic, BridgeIngress, TransportBridgeOptions } from './types.ts';

@@ -6,12 +6,8 @@
  * barge-ins fence here synchronously, inside `send` and before the publish. DataLane output of
  * an authority epoch older than the gateway's view is dropped, so an old worker is never heard.
  */
-import type {
-  BusEnvelope,
-  BusSubscription,
-  ControlSignal,
-  EventRecord,
-} from '../../contracts/index.ts';
+import type { BusEnvelope, ControlSignal, EventRecord } from '../../contracts/index.ts';
+import type { BusSubscription } from '../../contracts/internal.ts';
 import { ingressEnvelope, isIngressEnvelope } from './ingress.ts';
 import { BridgeTurns, DEFAULT_BRIDGE_TURNS } from './turn-table.ts';
 import type {

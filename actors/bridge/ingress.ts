@@ -2,7 +2,8 @@
  * Ingress on the bus: it travels in the `ingress` direction and carries the contracts' ingress
  * marker naming its kind (ADR 0013), which the worker reads to classify it.
  */
-import { INGRESS_MARKER, ingressMarkerOf, type BusEnvelope } from '../../contracts/index.ts';
+import type { BusEnvelope } from '../../contracts/index.ts';
+import { INGRESS_MARKER, ingressMarkerOf } from '../../contracts/internal.ts';
 import type { BridgeIngress } from './types.ts';
 
 /**

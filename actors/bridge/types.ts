@@ -4,12 +4,12 @@
  */
 import type {
   BusEnvelope,
-  BusLimitsOverride,
   BusPayload,
   BusPort,
   ControlSignal,
   EventRecord,
 } from '../../contracts/index.ts';
+import type { BusLimitsOverride } from '../../contracts/internal.ts';
 import type { RuntimeClock } from '../edges/index.ts';
 import type { FenceCause, FenceDiagnosticCode } from '../fence/index.ts';
 import type { IngressKind } from '../runtime/index.ts';
@@ -47,7 +47,7 @@ export type BridgeIngress = {
 };
 
 /** Why the bridge dropped a runtime output. */
-export type BridgeDiagnosticCode = FenceDiagnosticCode | 'stale_epoch_reject';
+type BridgeDiagnosticCode = FenceDiagnosticCode | 'stale_epoch_reject';
 
 /** Diagnostic of one dropped output: identifiers, codes and epochs only. */
 export type BridgeDiagnostic = {

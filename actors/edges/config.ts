@@ -2,7 +2,8 @@
  * Resolves a plan's BufferSpec and flow control into one bounded configuration per lane, failing
  * at construction (never mid-turn) on a spec the buffer cannot honour.
  */
-import type { Lane, ResolvedTurnPlan, WatermarkThreshold } from '../../contracts/index.ts';
+import type { Lane } from '../../contracts/index.ts';
+import type { ResolvedTurnPlan, WatermarkThreshold } from '../../contracts/internal.ts';
 
 /** The BufferSpec of one edge as frozen into a ResolvedTurnPlan. */
 export type BufferPolicy = NonNullable<ResolvedTurnPlan['edge_buffer_policies'][string]>;
@@ -11,7 +12,7 @@ export type FlowControlPolicy = ResolvedTurnPlan['flow_control'];
 /** RK-14 flow-control mode of a lane. */
 export type FlowMode = FlowControlPolicy['mode_by_lane']['DataLane'];
 /** What a lane does when an offer does not fit. */
-export type LaneStrategy =
+type LaneStrategy =
   | 'block'
   | 'drop'
   | 'merge'

@@ -2,7 +2,8 @@
  * RK-12 edge buffer: one bounded lane per Lane built from the plan's BufferSpec. ControlLane has
  * `non_blocking_priority`: it is dequeued before any data and never waits behind it.
  */
-import type { ControlSignal, Lane, SeqRange } from '../../contracts/index.ts';
+import type { ControlSignal, Lane } from '../../contracts/index.ts';
+import type { SeqRange } from '../../contracts/internal.ts';
 import type { RuntimeClock } from './clock.ts';
 import {
   resolveLaneConfigs,
@@ -175,11 +176,4 @@ export class EdgeBuffer<TPayload> {
       }),
     );
   }
-}
-
-/** Creates the bounded buffer of one edge. */
-export function createEdgeBuffer<TPayload>(
-  options: EdgeBufferOptions<TPayload>,
-): EdgeBuffer<TPayload> {
-  return new EdgeBuffer(options);
 }

@@ -3,11 +3,11 @@
  * flattened (a merge of merges lists original events), ordered by `runtime_sequence` then
  * `event_id`, capped at 64, and the group keeps one `merge_group_id` as it grows.
  */
-import type { SeqRange } from '../../contracts/index.ts';
+import type { SeqRange } from '../../contracts/internal.ts';
 import type { EdgeRecord, MergeSource, QueueEntry } from './lane-queue.ts';
 
 /** Most source event ids one merged record may list (schema `merged_from_event_ids` maxItems). */
-export const MAX_MERGED_SOURCES = 64;
+const MAX_MERGED_SOURCES = 64;
 
 /** Combines payloads of items being merged (oldest first) into one payload and its size. */
 export type PayloadMerger<TPayload> = (
@@ -26,7 +26,7 @@ function bySequenceThenId(a: MergeSource, b: MergeSource): number {
 }
 
 /** Whether two records may be merged: same lane, scope, turn, class and sync identity. */
-export function isMergeable(a: EdgeRecord, b: EdgeRecord): boolean {
+function isMergeable(a: EdgeRecord, b: EdgeRecord): boolean {
   return (
     a.lane === b.lane &&
     a.event_scope === b.event_scope &&

@@ -1,5 +1,5 @@
 /** Deterministic drop lineage: dropped runtime sequences coalesced into contiguous ranges. */
-import type { SeqRange } from '../../contracts/index.ts';
+import type { SeqRange } from '../../contracts/internal.ts';
 
 /**
  * Sorts and de-duplicates sequences, then coalesces runs of consecutive values into ranges,

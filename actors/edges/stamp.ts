@@ -3,18 +3,17 @@
  * ordinal-based sequences), reading time from the injected clock. One stamper is shared by
  * every actor of a session so event ids never collide.
  */
-import { idPart, stampSignal } from '../../machines/index.ts';
+import { idPart, stampSignal } from '../../machines/internal.ts';
+import type { ControlSignal, Lane } from '../../contracts/index.ts';
 import type {
-  ControlSignal,
   ControlSignalEmitter,
   ControlSignalName,
-  Lane,
   SeqRange,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import type { RuntimeClock } from './clock.ts';
 
 /** Scope of a signal: a turn-scoped signal names its turn. */
-export type DraftScope =
+type DraftScope =
   | { readonly event_scope: 'turn'; readonly turn_id: string }
   | { readonly event_scope: 'session'; readonly turn_id?: string };
 

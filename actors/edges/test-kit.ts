@@ -2,12 +2,8 @@
  * Fixtures shared by the edge and fence tests: a simple-mode plan, records, a payload merger,
  * and a rig that collects emitted signals and checks each one against the contract.
  */
-import {
-  createContractValidator,
-  type ControlSignal,
-  type Lane,
-  type ResolvedTurnPlan,
-} from '../../contracts/index.ts';
+import { createContractValidator, type ControlSignal, type Lane } from '../../contracts/index.ts';
+import type { ResolvedTurnPlan } from '../../contracts/internal.ts';
 import { createManualClock, type ManualClock } from './clock.ts';
 import type { BufferPolicy, FlowMode, LaneTuning } from './config.ts';
 import { EdgeBuffer } from './edge-buffer.ts';
@@ -143,7 +139,7 @@ export function recordProblems(doc: unknown): string[] {
 }
 
 /** One compact line per signal, for order assertions. */
-export function describeSignal(s: ControlSignal): string {
+function describeSignal(s: ControlSignal): string {
   const lane = s.target_lane === undefined ? '' : ` ${s.target_lane}`;
   if (s.signal === 'drop_notice') {
     return `drop_notice${lane} ${s.seq_range?.start}-${s.seq_range?.end}`;

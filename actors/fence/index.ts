@@ -4,8 +4,6 @@
 export {
   EgressFence,
   type CancelMarkers,
-  type EgressDecision,
-  type EgressFenceOptions,
   type FenceCause,
   type FenceDiagnostic,
   type FenceDiagnosticCode,

@@ -9,8 +9,9 @@
  * dispatched (its actor created and started) when its input starts, so its budget covers its own
  * work. The dataflow decides nothing about the turn: node lifecycles are the node machines'.
  */
-import type { ChunkAck, ControlSignal, LlmInput, PipelineNode } from '../../contracts/index.ts';
-import type { StampIdentity } from '../../machines/index.ts';
+import type { ControlSignal, LlmInput } from '../../contracts/index.ts';
+import type { ChunkAck, PipelineNode } from '../../contracts/internal.ts';
+import type { StampIdentity } from '../../machines/internal.ts';
 import type { RuntimeClock } from '../edges/index.ts';
 import { NodeIo } from '../nodes/node-io.ts';
 import { portsOf, type GraphItem, type ProviderCatalogue } from '../nodes/types.ts';

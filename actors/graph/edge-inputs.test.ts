@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { GraphEdge } from '../../contracts/index.ts';
+import type { GraphEdge } from '../../contracts/internal.ts';
 import { EdgeConfigError, createManualClock, type BufferPolicy } from '../edges/index.ts';
 import { IDS, plan, policy, signalLog, type SignalLog } from '../edges/test-kit.ts';
 import type { GraphItem } from '../nodes/types.ts';

@@ -7,8 +7,9 @@
  * names the n-th item offered to that node, and taking the lowest sequence first keeps the
  * arrival order across edges (the RK-19 merge rule: `runtime_sequence`, then `event_id`).
  */
-import type { ChunkAck, ControlSignal, GraphEdge } from '../../contracts/index.ts';
-import type { StampIdentity } from '../../machines/index.ts';
+import type { ControlSignal } from '../../contracts/index.ts';
+import type { ChunkAck, GraphEdge } from '../../contracts/internal.ts';
+import type { StampIdentity } from '../../machines/internal.ts';
 import {
   EdgeBuffer,
   EdgeConfigError,

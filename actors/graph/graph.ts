@@ -5,13 +5,14 @@
  * nodes that run; a fallback node stands by, outside the order, until its primary falls back
  * to it. CP-02 completes every edge's buffer policy once, here. Also the RK-06 lane router.
  */
-import type { Lane, NodeType, PipelineEdge, PipelineNode } from '../../contracts/index.ts';
+import type { Lane } from '../../contracts/index.ts';
+import type { NodeType, PipelineEdge, PipelineNode } from '../../contracts/internal.ts';
 import type { EdgePolicy } from '../turn-start/defaults.ts';
 import { edgeBufferPolicies } from '../turn-start/edge-policies.ts';
 import type { DeepReadonly } from '../turn-start/freeze.ts';
 
 /** A pre-resolved fallback branch: `fallback_node_id` runs in place of `node_id` (RK-07). */
-export type FallbackBranch = { readonly node_id: string; readonly fallback_node_id: string };
+type FallbackBranch = { readonly node_id: string; readonly fallback_node_id: string };
 
 /** The graph a runtime executes: declared nodes, edges (with optional buffers), fallbacks. */
 export type GraphSpec = {
@@ -38,7 +39,7 @@ export type RuntimeGraph = GraphSpec & {
 const TEXT_PRODUCERS: readonly NodeType[] = ['stt', 'llm'];
 
 /** Why a graph is not executable. */
-export type GraphErrorCode =
+type GraphErrorCode =
   | 'empty_graph'
   | 'duplicate_id'
   | 'unknown_endpoint'

@@ -6,11 +6,8 @@
  * and a diagnostic; it is never retried silently and never changes the lifecycle (T12).
  * An event without an epoch is enriched from the routing view before the check (AE-004).
  */
-import {
-  AUTHORITY_REASONS,
-  type ControlSignal,
-  type DecisionOutcome,
-} from '../../contracts/index.ts';
+import type { ControlSignal, DecisionOutcome } from '../../contracts/index.ts';
+import { AUTHORITY_REASONS } from '../../contracts/internal.ts';
 import { buildOutcome, buildSignal, type StampContext } from '../identity/stamp.ts';
 
 /**
@@ -35,10 +32,10 @@ const text = (value: string | undefined): string =>
 export type RoutingEpochView = { readonly authority_epoch: number };
 
 /** Where the check runs. */
-export type EpochDirection = 'ingress' | 'egress';
+type EpochDirection = 'ingress' | 'egress';
 
 /** Why an event was rejected, for logs and the OR-02 authority divergence evidence. */
-export type StaleEpochDiagnostic = {
+type StaleEpochDiagnostic = {
   readonly code: 'stale_epoch';
   readonly direction: EpochDirection;
   readonly session_id: string;

@@ -9,19 +9,19 @@
  * contract violation, and a `runtime_sequence` or non-null `transport_sequence` that goes back
  * within one batch.
  */
-import {
-  renderValue,
-  type ContractValidator,
-  type ControlSignal,
-  type EventRecord,
-  type ValidationIssue,
+import type {
+  ContractValidator,
+  ControlSignal,
+  EventRecord,
+  ValidationIssue,
 } from '../../contracts/index.ts';
+import { renderValue } from '../../contracts/internal.ts';
 
 /** An event accepted by the gateway. */
-export type AdmittedEvent = EventRecord | ControlSignal;
+type AdmittedEvent = EventRecord | ControlSignal;
 
 /** Why the gateway rejected an event. */
-export type GatewayRejectCode =
+type GatewayRejectCode =
   | 'not_an_object'
   | 'payload_class_missing'
   | 'turn_scope_without_turn_id'
@@ -41,7 +41,7 @@ export type GatewayRejection = {
 };
 
 /** Result of one batch: accepted events in input order, and the rejections. */
-export type GatewayBatchResult = {
+type GatewayBatchResult = {
   readonly accepted: readonly AdmittedEvent[];
   readonly rejected: readonly GatewayRejection[];
 };
@@ -53,7 +53,7 @@ export type EventGateway = {
 };
 
 /** The default `schema_version`. */
-export const DEFAULT_SCHEMA_VERSION = 'v1.0';
+const DEFAULT_SCHEMA_VERSION = 'v1.0';
 
 type Doc = Record<string, unknown>;
 

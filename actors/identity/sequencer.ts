@@ -9,7 +9,7 @@ import type { BusEnvelope, ControlSignal, EventRecord, Lane } from '../../contra
 import { idempotencyKey } from './ids.ts';
 
 /** A record the sequencer stamps. */
-export type SequencedRecord = EventRecord | ControlSignal;
+type SequencedRecord = EventRecord | ControlSignal;
 
 /** A machine output that carries a control signal (`control.signal`). */
 export type SignalOutput = { readonly type: 'control.signal'; readonly signal: ControlSignal };
@@ -31,7 +31,7 @@ export type Sequencer = {
 };
 
 /** Default {@link SequencerOptions.retry_window}. */
-export const DEFAULT_RETRY_WINDOW = 4096;
+const DEFAULT_RETRY_WINDOW = 4096;
 
 /** Tells whether a machine output carries a control signal. */
 export function isSignalOutput(output: { readonly type: string }): output is SignalOutput {

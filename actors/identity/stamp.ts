@@ -3,12 +3,8 @@
  * from a stamp context: who (session, turn, epoch), when (injected runtime and wall-clock ms)
  * and which ordinal. Pure: no clock, no I/O; ids follow RK-21.
  */
-import type {
-  ControlSignal,
-  ControlSignalEmitter,
-  ControlSignalName,
-  DecisionOutcome,
-} from '../../contracts/index.ts';
+import type { ControlSignal, DecisionOutcome } from '../../contracts/index.ts';
+import type { ControlSignalEmitter, ControlSignalName } from '../../contracts/internal.ts';
 import { eventId, idempotencyKey } from './ids.ts';
 
 /** Identity, time and ordinal an actor stamps one output with. */

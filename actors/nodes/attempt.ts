@@ -9,14 +9,13 @@
 import { fromCallback, type AnyEventObject, type EventObject } from 'xstate';
 import {
   invokeProvider,
-  type AnyProviderPort,
-  type ChunkAck,
   type LlmChunk,
   type ProviderRequest,
   type ProviderSettlement,
   type SttChunk,
   type TtsChunk,
 } from '../../contracts/index.ts';
+import type { AnyProviderPort, ChunkAck } from '../../contracts/internal.ts';
 import type { AttemptOutcome, AttemptRequest } from '../../machines/index.ts';
 import { nodeIoOf, type NodeIo } from './node-io.ts';
 import type { GraphItem } from './types.ts';
@@ -24,7 +23,7 @@ import type { GraphItem } from './types.ts';
 type ProviderChunk = SttChunk | LlmChunk | TtsChunk;
 
 /** Maps a provider chunk to an edge item; `null` when it carries nothing downstream. */
-export function itemOf(chunk: ProviderChunk): GraphItem | null {
+function itemOf(chunk: ProviderChunk): GraphItem | null {
   switch (chunk.type) {
     case 'partial':
       return null;

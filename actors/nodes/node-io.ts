@@ -4,7 +4,7 @@
  * builds one per node (and one for a fallback branch) and hands it down through the
  * invocation's input, so the actor logic itself holds no state and is shared by every node.
  */
-import type { AnyProviderPort, ChunkAck } from '../../contracts/index.ts';
+import type { AnyProviderPort, ChunkAck } from '../../contracts/internal.ts';
 import type { RuntimeClock } from '../edges/index.ts';
 import type { GraphItem } from './types.ts';
 

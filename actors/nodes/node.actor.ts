@@ -3,15 +3,14 @@
  * RK-11 invocation machine with the real `attempt` actor. Provided once per process (`provide`
  * rebuilds a whole machine): everything per node arrives with the node's input.
  */
-import type { AdaptiveAction, AnyProviderPort, PipelineNode } from '../../contracts/index.ts';
+import type { AdaptiveAction, AnyProviderPort, PipelineNode } from '../../contracts/internal.ts';
 import {
   invocationMachine,
   nodeMachine,
   type InvocationInput,
-  type NodeBudget,
   type NodeInput,
-  type StampIdentity,
 } from '../../machines/index.ts';
+import type { NodeBudget, StampIdentity } from '../../machines/internal.ts';
 import { attemptLogic } from './attempt.ts';
 import type { NodeIo } from './node-io.ts';
 

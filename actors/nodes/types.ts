@@ -2,7 +2,8 @@
  * Types shared by node actors and the graph: what travels on edges and the provider catalogue a
  * runtime is given.
  */
-import type { AnyProviderPort, LlmPort, SttPort, TtsPort } from '../../contracts/index.ts';
+import type { LlmPort, SttPort, TtsPort } from '../../contracts/index.ts';
+import type { AnyProviderPort } from '../../contracts/internal.ts';
 
 /**
  * One item on an edge: text (transcripts, token deltas) or one PCM16 mono audio frame. A frame a

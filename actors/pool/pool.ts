@@ -9,16 +9,16 @@
 export type PoolClock = () => number;
 
 /** Work run in a slot; a sync throw or a rejected promise is a failed task, not a pool error. */
-export type PoolTask<TValue> = () => TValue | PromiseLike<TValue>;
+type PoolTask<TValue> = () => TValue | PromiseLike<TValue>;
 
 /** How a task ended, with its queue and run time. */
-export type PoolTaskResult<TValue> = (
+type PoolTaskResult<TValue> = (
   | { readonly status: 'fulfilled'; readonly value: TValue }
   | { readonly status: 'rejected'; readonly error: unknown }
 ) & { readonly id: number; readonly queue_ms: number; readonly run_ms: number };
 
 /** Result of {@link ExecutionPool.submit}; `done` never rejects. */
-export type SubmitResult<TValue> =
+type SubmitResult<TValue> =
   | { readonly accepted: true; readonly id: number; readonly done: Promise<PoolTaskResult<TValue>> }
   | { readonly accepted: false; readonly reason: 'full' | 'closed' };
 

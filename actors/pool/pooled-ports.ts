@@ -5,7 +5,8 @@
  * stream ends. When the queue is full, the call fails at once as `rate_limited` (a retryable
  * overload, with backoff) instead of waiting without bound.
  */
-import { AdapterError, type AnyProviderPort, type ProviderRequest } from '../../contracts/index.ts';
+import { AdapterError, type ProviderRequest } from '../../contracts/index.ts';
+import type { AnyProviderPort } from '../../contracts/internal.ts';
 import type { ProviderCatalogue } from '../nodes/types.ts';
 import { createExecutionPool, type ExecutionPool, type PoolClock } from './pool.ts';
 
@@ -76,7 +77,7 @@ function slotsOf(provider_id: string, max_concurrency: number): number {
 }
 
 /** `port` with its streams run in `pool`'s slots. */
-export function pooledPort<TPort extends AnyProviderPort>(port: TPort, pool: ExecutionPool): TPort {
+function pooledPort<TPort extends AnyProviderPort>(port: TPort, pool: ExecutionPool): TPort {
   const stream = (request: ProviderRequest<TPort['capabilities']['modality'], unknown>) => ({
     [Symbol.asyncIterator]: () => slotIterator(pool, port, request),
   });

@@ -21,14 +21,13 @@ import {
   type EventObject,
   type Snapshot,
 } from 'xstate';
-import type { PipelineNode } from '../../contracts/index.ts';
+import type { PipelineNode } from '../../contracts/internal.ts';
+import type { NodeEmitted, NodeOutput } from '../../machines/index.ts';
 import type {
   GenerationCancel,
   GenerationRequest,
-  NodeEmitted,
-  NodeOutput,
   StampIdentity,
-} from '../../machines/index.ts';
+} from '../../machines/internal.ts';
 import { Dataflow } from '../graph/dataflow.ts';
 import type { EdgePlan } from '../graph/edge-inputs.ts';
 import { nodeInput, runtimeNodeMachine, type InvocationPlan } from '../nodes/node.actor.ts';

@@ -5,7 +5,7 @@
  * DataLane records); anything else is refused with a reason.
  */
 import type { ControlSignal, EventRecord } from '../../contracts/index.ts';
-import type { ConnectionSignal } from '../../machines/index.ts';
+import type { ConnectionSignal } from '../../machines/internal.ts';
 import type { GraphItem } from '../nodes/types.ts';
 import type { RuntimeRefusal, TransportEvent } from './types.ts';
 

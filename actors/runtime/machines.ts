@@ -4,13 +4,14 @@
  * capacity slot), and the session machine spawning such turns. Provided once per process
  * (`provide` rebuilds a whole machine); each session's services arrive with its input.
  */
-import { sessionMachine, turnMachine, type TurnContext } from '../../machines/index.ts';
+import { sessionMachine, turnMachine } from '../../machines/index.ts';
+import type { TurnContext } from '../../machines/internal.ts';
 import { generationLogic } from './generation.actor.ts';
 import { servicesOf } from './services.ts';
 import { arbitrateLogic, evidenceLogic, planLogic } from './turn-work.ts';
 
 /** The RK-03 turn machine with the runtime's work and effects. */
-export const runtimeTurnMachine = turnMachine.provide({
+const runtimeTurnMachine = turnMachine.provide({
   actors: {
     arbitrate: arbitrateLogic,
     plan: planLogic,

@@ -7,12 +7,12 @@
  */
 import type {
   BusPayload,
-  ChunkAck,
   ControlSignal,
   DecisionOutcome,
   EventRecord,
   Lane,
 } from '../../contracts/index.ts';
+import type { ChunkAck } from '../../contracts/internal.ts';
 import { createSignalStamper, type EdgeRecord, type SignalStamper } from '../edges/index.ts';
 import { EgressFence, type CancelMarkers, type FenceCause } from '../fence/index.ts';
 import type { GraphItem } from '../nodes/types.ts';

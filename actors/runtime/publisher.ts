@@ -23,7 +23,7 @@ import type {
   EventRecord,
   Lane,
 } from '../../contracts/index.ts';
-import { eventId } from '../../machines/index.ts';
+import { eventId } from '../../machines/internal.ts';
 import { createSequencer, type Sequencer } from '../identity/sequencer.ts';
 
 /** Owners (turns, the session) whose event id ordinals are remembered. */

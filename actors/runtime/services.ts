@@ -3,7 +3,7 @@
  * passed down the actor tree (session -> turn -> its actors; a generation builds each node's
  * I/O itself). The machines never read it; the actors and actions the runtime provides do.
  */
-import type { RuntimeLink } from '../../machines/index.ts';
+import type { RuntimeLink } from '../../machines/internal.ts';
 import type { RuntimeGraph } from '../graph/graph.ts';
 import type { ControlPlaneSnapshot } from '../turn-start/snapshot.ts';
 import type { Conversation } from './conversation.ts';

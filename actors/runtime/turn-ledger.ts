@@ -4,7 +4,8 @@
  * media time, the delivered reply). Lifecycle is not kept here: that is the turn machine's. An
  * entry lives from the turn's arbitration to its close (or pre-turn release); bounded.
  */
-import type { DecisionOutcome, InvocationAttempt, PayloadClass } from '../../contracts/index.ts';
+import type { DecisionOutcome, InvocationAttempt } from '../../contracts/index.ts';
+import type { PayloadClass } from '../../contracts/internal.ts';
 import type { GraphItem } from '../nodes/types.ts';
 import { ReplyTracker } from './reply.ts';
 

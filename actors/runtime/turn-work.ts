@@ -6,13 +6,13 @@
  * decides: the machine evaluates the facts in the spec's order and chooses the terminal.
  */
 import { fromCallback, type EventObject } from 'xstate';
-import type { ResolvedTurnPlan } from '../../contracts/index.ts';
+import type { ResolvedTurnPlan } from '../../contracts/internal.ts';
+import type { EvidenceRequested } from '../../machines/index.ts';
 import type {
   ArbitrationRequest,
   EvidenceAppendRequest,
-  EvidenceRequested,
   PlanningRequest,
-} from '../../machines/index.ts';
+} from '../../machines/internal.ts';
 import { resolveTurnPlan, toArbitrationPlan } from '../turn-start/plan.ts';
 import { observePreTurn } from '../turn-start/pre-turn.ts';
 import { servicesOf, type SessionServices } from './services.ts';

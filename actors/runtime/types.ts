@@ -10,10 +10,9 @@ import type {
   DecisionOutcome,
   EventRecord,
   InvocationAttempt,
-  PayloadClass,
-  SnapshotProvenance,
   TurnTransition,
 } from '../../contracts/index.ts';
+import type { PayloadClass, SnapshotProvenance } from '../../contracts/internal.ts';
 import type {
   EvidenceRequested,
   InputSupersededReason,
@@ -123,8 +122,7 @@ export type RuntimeOptions = {
 
 /** What `RuntimeOptions.inspect` accepts: XState's inspection callback or observer. */
 export type InspectionObserver =
-  | ((event: InspectionEvent) => void)
-  | Partial<Observer<InspectionEvent>>;
+  ((event: InspectionEvent) => void) | Partial<Observer<InspectionEvent>>;
 
 /** Options of `Runtime.openSession`. */
 export type SessionOptions = {

@@ -4,7 +4,7 @@
  * A non-stale backend error falls back to that module's defaults; a stale section, an
  * unsupported profile or a CP-03 compile error fails the bundle (pre-turn step 5).
  */
-import type { AdaptiveAction, SnapshotProvenance } from '../../contracts/index.ts';
+import type { AdaptiveAction, SnapshotProvenance } from '../../contracts/internal.ts';
 import {
   compileGraph,
   normalizePipelineRecord,
@@ -42,7 +42,7 @@ export type BundleRequest = {
 };
 
 /** Everything the control plane decided for one turn start. */
-export type TurnStartBundle = {
+type TurnStartBundle = {
   readonly pipeline_version: string;
   readonly graph_definition_ref: string;
   readonly execution_profile: string;

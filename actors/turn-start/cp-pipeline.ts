@@ -2,7 +2,7 @@
  * Control-plane modules that decide what runs: CP-01 pipeline registry, CP-02 spec normalizer,
  * CP-09 rollout/version resolver and CP-03 graph compiler. Pure functions over a snapshot section.
  */
-import { GRAPH_COMPILE_ERRORS } from '../../contracts/index.ts';
+import { GRAPH_COMPILE_ERRORS } from '../../contracts/internal.ts';
 import {
   DEFAULT_PIPELINE,
   DEFAULT_PROVENANCE,

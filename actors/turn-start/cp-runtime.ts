@@ -3,14 +3,14 @@
  * provider health, CP-04 policy, CP-07 lease authority and CP-05 admission. Pure functions over a
  * snapshot section; a backend error yields the module's defaults, a stale section fails.
  */
+import type { DecisionOutcome } from '../../contracts/index.ts';
 import {
   CP_ADMISSION_REASONS,
   LEASE_REASONS,
   type AdaptiveAction,
   type CpAdmissionReason,
-  type DecisionOutcome,
   type LeaseReason,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { buildOutcome, type StampContext } from '../identity/stamp.ts';
 import {
   DEFAULT_ADAPTIVE_ACTIONS,

@@ -6,7 +6,7 @@ import type {
   AdaptiveAction,
   ResolvedTurnPlan,
   SnapshotProvenance,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { deepFreeze, type DeepReadonly } from './freeze.ts';
 
 /** The only execution profile of the MVP. */
@@ -98,7 +98,7 @@ export const DEFAULT_PROVIDER_BINDINGS: Readonly<
 > = deepFreeze({ stt: 'stt-deepgram', llm: 'llm-anthropic', tts: 'tts-elevenlabs' });
 
 /** Canonical order of adaptive actions (CP-04). */
-export const ADAPTIVE_ACTION_ORDER: readonly AdaptiveAction[] = deepFreeze([
+const ADAPTIVE_ACTION_ORDER: readonly AdaptiveAction[] = deepFreeze([
   'retry',
   'provider_switch',
   'degrade',

@@ -5,7 +5,7 @@
  * is an exact JSON integer (ADR 0007). The exact decimal is kept as evidence.
  */
 import { createHash } from 'node:crypto';
-import type { ResolvedTurnPlan } from '../../contracts/index.ts';
+import type { ResolvedTurnPlan } from '../../contracts/internal.ts';
 
 /** The plan's `determinism` block. */
 export type DeterminismContext = ResolvedTurnPlan['determinism'];

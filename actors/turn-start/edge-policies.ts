@@ -5,7 +5,7 @@
  * an undeclared audio edge uses the plan's `default` policy (may shed). Computed once per graph,
  * deep-frozen and shared by every plan.
  */
-import type { EdgeBufferSpec } from '../../contracts/index.ts';
+import type { EdgeBufferSpec } from '../../contracts/internal.ts';
 import {
   DEFAULT_EDGE_ID,
   SIMPLE_EDGE_POLICY,

@@ -18,8 +18,3 @@ export function deepFreeze<T>(value: T): DeepReadonly<T> {
   }
   return value as DeepReadonly<T>;
 }
-
-/** A deep, mutable copy of a frozen value (the copy is what a new plan owns and freezes). */
-export function mutableCopy<T>(value: DeepReadonly<T>): T {
-  return structuredClone(value) as T;
-}

@@ -4,8 +4,8 @@
  * bad inputs give a typed failure (never a throw) that the turn machine maps to `defer`/`reject`
  * with reason `plan_materialization_failed`.
  */
-import type { ResolvedTurnPlan, SnapshotProvenance } from '../../contracts/index.ts';
-import type { TurnPlanEvent } from '../../machines/index.ts';
+import type { ResolvedTurnPlan, SnapshotProvenance } from '../../contracts/internal.ts';
+import type { TurnPlanEvent } from '../../machines/internal.ts';
 import { sha256Hex } from '../identity/ids.ts';
 import {
   BOUND_MODALITIES,
@@ -41,13 +41,13 @@ export type PlanInputs = {
 };
 
 /** A frozen plan. */
-export type FrozenPlan = DeepReadonly<ResolvedTurnPlan>;
+type FrozenPlan = DeepReadonly<ResolvedTurnPlan>;
 
 /** Why a plan could not be materialized. */
-export type PlanFailureCode = 'invalid_input' | 'unsupported_profile' | 'internal_error';
+type PlanFailureCode = 'invalid_input' | 'unsupported_profile' | 'internal_error';
 
 /** A typed plan-materialization failure (lifecycle.md T5a, step 8). */
-export type PlanFailure = {
+type PlanFailure = {
   readonly reason: 'plan_materialization_failed';
   readonly code: PlanFailureCode;
   /** The offending input field, when one is to blame. */

@@ -8,7 +8,7 @@
  * Facts that cannot be observed (no bundle) are filled fail-closed. Pure: time comes from the
  * proposal.
  */
-import type { PlanRequest, TurnArbitrateEvent } from '../../machines/index.ts';
+import type { PlanRequest, TurnArbitrateEvent } from '../../machines/internal.ts';
 import { hasCapacity, isSnapshotValid, type LocalAdmissionView } from '../admission/admission.ts';
 import { nonNegativeInt } from '../identity/stamp.ts';
 import { resolveTurnStartBundle, type BundleResult } from './bundle.ts';

@@ -3,7 +3,7 @@
  * injected as a plain object (file/env/http distribution fills it later). A section is a value,
  * a stale marker or a backend error; an absent section means "no backend": module defaults.
  */
-import type { GraphCompileError } from '../../contracts/index.ts';
+import type { GraphCompileError } from '../../contracts/internal.ts';
 
 /** Control-plane modules of the turn-start bundle. */
 export type CpModuleId =

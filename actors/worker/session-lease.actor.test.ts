@@ -6,7 +6,7 @@ import {
   type LeaseGrant,
   type LeasePort,
   type SessionLease,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { createManualClock } from '../edges/index.ts';
 import {
   leaseStoreCalls,

@@ -5,7 +5,7 @@
  * after that is dropped, so a late renew cannot move a session that already ended.
  */
 import { fromCallback, type EventObject } from 'xstate';
-import { isLeaseError, type LeaseGrant, type LeasePort } from '../../contracts/index.ts';
+import { isLeaseError, type LeaseGrant, type LeasePort } from '../../contracts/internal.ts';
 import {
   sessionLeaseMachine,
   type AcquireLeaseInput,

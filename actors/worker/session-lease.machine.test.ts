@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, type EventObject } from 'xstate';
-import type { LeaseGrant } from '../../contracts/index.ts';
+import type { LeaseGrant } from '../../contracts/internal.ts';
 import { createManualClock } from '../edges/index.ts';
 import {
   sessionLeaseMachine,

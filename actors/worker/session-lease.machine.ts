@@ -33,7 +33,7 @@
  * {@link SessionLeaseOutput}.
  */
 import { assign, emit, fromCallback, raise, setup, type EventObject } from 'xstate';
-import type { LeaseGrant } from '../../contracts/index.ts';
+import type { LeaseGrant } from '../../contracts/internal.ts';
 import {
   acquireInput,
   acquireRefusal,

@@ -9,7 +9,7 @@
  * holding the current deadline (or, before the acquire answered, the acquire's own timer).
  */
 import type { AnyMachineSnapshot, EventObject } from 'xstate';
-import type { LeaseGrant } from '../../contracts/index.ts';
+import type { LeaseGrant } from '../../contracts/internal.ts';
 import type { SessionLeaseEvent, SessionLeaseInput } from './session-lease.types.ts';
 
 const grant = (revision: number): LeaseGrant => ({

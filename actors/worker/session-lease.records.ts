@@ -2,7 +2,7 @@
  * Pure records of the session lease machine: its initial context, what a loss, a refusal or a
  * failure report says, and its output. Messages carry ids, holders, epochs and durations only.
  */
-import type { LeaseGrant } from '../../contracts/index.ts';
+import type { LeaseGrant } from '../../contracts/internal.ts';
 import type {
   LeaseLoss,
   LeaseOutcome,

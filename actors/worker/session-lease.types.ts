@@ -2,7 +2,7 @@
  * Types of the session lease machine (`session-lease.machine.ts`): its input, context, the
  * events it accepts, the events it emits and its output.
  */
-import type { LeaseGrant, LeaseReason } from '../../contracts/index.ts';
+import type { LeaseGrant, LeaseReason } from '../../contracts/internal.ts';
 
 /** Input of one session held by a worker. */
 export type SessionLeaseInput = {
@@ -17,10 +17,10 @@ export type SessionLeaseInput = {
 };
 
 /** Why an assignment is refused by its session lease (ADR 0015): the reply's `reason`. */
-export type SessionLeaseRefusal = 'lease_held' | 'lease_unavailable' | 'invalid_request';
+type SessionLeaseRefusal = 'lease_held' | 'lease_unavailable' | 'invalid_request';
 
 /** Why a held lease was lost, as CP-07 lease reasons: refused by the store, or the deadline passed. */
-export type LeaseLossReason = Extract<LeaseReason, 'lease_stale_epoch' | 'lease_deauthorized'>;
+type LeaseLossReason = Extract<LeaseReason, 'lease_stale_epoch' | 'lease_deauthorized'>;
 
 /** A lost lease: why, which tenure, and the store's message (ids, holders, revisions only). */
 export type LeaseLoss = {

@@ -49,10 +49,10 @@ export interface BusEnvelope {
 export type BusHandler = (envelope: BusEnvelope) => void | Promise<void>;
 
 /** What happens when a lane's inbound queue is full: DataLane and TelemetryLane shed, ControlLane never does. */
-export type BusOverflowPolicy = 'drop_oldest' | 'drop_newest' | 'reject';
+type BusOverflowPolicy = 'drop_oldest' | 'drop_newest' | 'reject';
 
 /** Declared bounds of one lane of one subscription. */
-export interface BusLaneLimits {
+interface BusLaneLimits {
   /** Most envelopes queued for the handler at once. */
   readonly capacity: number;
   /** What a full queue does with one more envelope. */
@@ -135,10 +135,10 @@ export type BusConnectionReason =
   | 'closed';
 
 /** How bad a diagnostic is: `error` means an invariant needs the runtime's attention. */
-export type BusSeverity = 'info' | 'warning' | 'error';
+type BusSeverity = 'info' | 'warning' | 'error';
 
 /** Where an envelope was shed: before leaving the publisher or in a subscriber's inbound queue. */
-export type BusDropSide = 'publish' | 'deliver';
+type BusDropSide = 'publish' | 'deliver';
 
 /** Identity of the envelope a diagnostic is about. */
 export interface BusEnvelopeRef {

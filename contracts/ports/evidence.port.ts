@@ -71,11 +71,8 @@ export interface EvidenceSinkPort {
   onFailure(listener: EvidenceSinkFailureListener): () => void;
 }
 
-/** Codes of the startup errors a sink raises when it cannot be opened. */
-export const EVIDENCE_SINK_ERROR_CODES = ['path_is_directory', 'open_failed'] as const;
-
-/** Code of an {@link EvidenceSinkError}. */
-export type EvidenceSinkErrorCode = (typeof EVIDENCE_SINK_ERROR_CODES)[number];
+/** Code of an {@link EvidenceSinkError}: the startup errors a sink raises when it cannot be opened. */
+export type EvidenceSinkErrorCode = 'path_is_directory' | 'open_failed';
 
 /** Raised only while opening a sink (a config mistake fails at startup); names the path. */
 export class EvidenceSinkError extends Error {

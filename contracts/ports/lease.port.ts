@@ -142,12 +142,12 @@ export function isLeaseError(value: unknown, code?: LeaseErrorCode): value is Le
 }
 
 /** Longest accepted holder name. */
-export const MAX_LEASE_HOLDER_LENGTH = 64;
+const MAX_LEASE_HOLDER_LENGTH = 64;
 
 const HOLDER_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** Renders a received value for an error message (strings truncated, other values by type). */
-export function describeLeaseInput(value: unknown): string {
+function describeLeaseInput(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 64));
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (value === null) return 'null';

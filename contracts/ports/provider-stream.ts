@@ -21,25 +21,22 @@ import type {
   ProviderRequest,
 } from './provider.port.ts';
 
-/** Rule ids of chunk contract violations (the `detail` of a `malformed_output` error). */
-export const CHUNK_RULES = {
-  chunk_shape: 'chunk_shape',
-  chunk_type: 'chunk_type',
-  chunk_index: 'chunk_index',
-  stt_partial_empty: 'stt_partial_empty',
-  stt_after_final: 'stt_after_final',
-  stt_missing_final: 'stt_missing_final',
-  llm_delta_empty: 'llm_delta_empty',
-  llm_delta_too_long: 'llm_delta_too_long',
-  tts_input_index: 'tts_input_index',
-  tts_format: 'tts_format',
-  tts_frame_size: 'tts_frame_size',
-} as const;
-/** One chunk contract rule id. */
-export type ChunkRule = (typeof CHUNK_RULES)[keyof typeof CHUNK_RULES];
+/** Rule id of a chunk contract violation (the `detail` of a `malformed_output` error). */
+export type ChunkRule =
+  | 'chunk_shape'
+  | 'chunk_type'
+  | 'chunk_index'
+  | 'stt_partial_empty'
+  | 'stt_after_final'
+  | 'stt_missing_final'
+  | 'llm_delta_empty'
+  | 'llm_delta_too_long'
+  | 'tts_input_index'
+  | 'tts_format'
+  | 'tts_frame_size';
 
 /** Why a stream that completed is still a failure. */
-export interface ChunkStreamEnding {
+interface ChunkStreamEnding {
   /** `empty_output`, `empty_audio` (no chunk at all) or `malformed_output`. */
   readonly code: 'empty_output' | 'empty_audio' | 'malformed_output';
   /** The rule broken, for `malformed_output`. */

@@ -8,7 +8,7 @@ import type { OutcomeClass, ProviderModality } from '../generated/types.ts';
 import type { ProviderOutcomeReason } from '../reason-codes.ts';
 
 /** The adaptive actions an attempt may know about (sorted unique in a request). */
-export type ProviderAdaptiveAction = 'fallback' | 'provider_switch' | 'retry';
+type ProviderAdaptiveAction = 'fallback' | 'provider_switch' | 'retry';
 
 /** The per-attempt request fields of providers-transport.md (the machine's `AttemptRequest`). */
 export interface ProviderAttemptFields<TModality extends ProviderModality = ProviderModality> {
@@ -110,7 +110,7 @@ export interface TtsChunk {
 }
 
 /** Declared ASR streaming profile. */
-export interface SttStreamingProfile {
+interface SttStreamingProfile {
   /** Input kinds accepted. */
   readonly input: readonly SttInput['type'][];
   /** Sample rate expected of audio input. */
@@ -121,12 +121,12 @@ export interface SttStreamingProfile {
   readonly rollback: boolean;
 }
 /** Declared LLM streaming profile. */
-export interface LlmStreamingProfile {
+interface LlmStreamingProfile {
   /** Largest delta in characters. */
   readonly max_delta_chars: number;
 }
 /** Declared TTS streaming profile. */
-export interface TtsStreamingProfile {
+interface TtsStreamingProfile {
   /** Sample encoding of `pcm`. */
   readonly encoding: 'pcm16';
   /** Output sample rate. */
@@ -194,7 +194,7 @@ export type TtsPort = ProviderPort<'tts', TtsInput, TtsChunk, TtsCapabilities>;
 export type AnyProviderPort = SttPort | LlmPort | TtsPort;
 
 /** A normalized non-success outcome (providers-transport.md outcome table). */
-export interface ProviderFailureOutcome {
+interface ProviderFailureOutcome {
   /** Outcome class. */
   readonly class: Exclude<OutcomeClass, 'success'>;
   /** Whether RK-11 may retry the same provider. */
@@ -207,7 +207,7 @@ export interface ProviderFailureOutcome {
   readonly backoff_ms: number;
 }
 /** The normalized success outcome. */
-export interface ProviderSuccessOutcome {
+interface ProviderSuccessOutcome {
   /** Outcome class. */
   readonly class: 'success';
   /** Never retried. */

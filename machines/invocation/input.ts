@@ -2,7 +2,7 @@
  * Input normalization of the invocation machine: controller defaults, candidate order,
  * RK-11 action list and the default provider_invocation_id. Total: never throws.
  */
-import type { AdaptiveAction } from '../../contracts/index.ts';
+import type { AdaptiveAction } from '../../contracts/internal.ts';
 import { idPart, type StampIdentity } from '../stamp.ts';
 import { nonNegativeInt } from '../node/clock.ts';
 import type {

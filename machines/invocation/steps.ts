@@ -84,7 +84,7 @@ export function switchStep(context: InvocationContext): InvocationStep {
 }
 
 /** Records how the current attempt ended. */
-export function settleStep(
+function settleStep(
   context: InvocationContext,
   time: EventTime,
   outcome: NormalizedOutcome,

@@ -2,19 +2,19 @@
  * Types of the invocation machine (RK-11 provider invocation controller): input, context,
  * per-attempt request, normalized attempt outcome, accepted events, emitted evidence and output.
  */
+import type { InvocationAttempt } from '../../contracts/index.ts';
 import type {
   AdaptiveAction,
-  InvocationAttempt,
   InvocationModality,
   InvocationOutcome,
   OutcomeClass,
   RetryDecision,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import type { RuntimeLink, SignalEmitted, Timed } from '../outputs.ts';
 import type { StampIdentity } from '../stamp.ts';
 import type { EventTime } from '../node/clock.ts';
 
-export type { InvocationModality, OutcomeClass, RetryDecision };
+export type { InvocationModality, RetryDecision };
 
 /** The adaptive actions RK-11 understands (`degrade` is plan-level, ignored here). */
 export type InvocationAction = 'fallback' | 'provider_switch' | 'retry';
@@ -123,9 +123,9 @@ export type InvocationResult = {
 export type InvocationOutput = InvocationResult & EventTime;
 
 /** Start the first attempt. */
-export type InvocationStart = Timed & { readonly type: 'invocation.start' };
+type InvocationStart = Timed & { readonly type: 'invocation.start' };
 /** Cancel the invocation (before or during an attempt, or during a backoff). */
-export type InvocationCancel = Timed & { readonly type: 'invocation.cancel' };
+type InvocationCancel = Timed & { readonly type: 'invocation.cancel' };
 /** The attempt actor's normalized outcome; a mismatching `provider_id`/`attempt` is stale. */
 export type AttemptResult = Timed & {
   readonly type: 'attempt.result';
@@ -136,7 +136,7 @@ export type AttemptResult = Timed & {
 
 /** Every event the invocation machine accepts (plus its own `xstate.after.*` timers). */
 /** The attempt actor forwarded its first item downstream: output has been delivered. */
-export type AttemptOutput = Timed & {
+type AttemptOutput = Timed & {
   readonly type: 'attempt.output';
   readonly provider_id?: string;
   readonly attempt?: number;

@@ -3,7 +3,7 @@
  * accepted events, emitted effects, output, and the input normalization that detects budget
  * config errors without throwing.
  */
-import type { AdaptiveAction } from '../../contracts/index.ts';
+import type { AdaptiveAction } from '../../contracts/internal.ts';
 import type {
   InvocationAttemptEmitted,
   InvocationInput,
@@ -14,8 +14,6 @@ import type {
 import type { SignalEmitted, Timed } from '../outputs.ts';
 import type { StampIdentity } from '../stamp.ts';
 import { nonNegativeInt, startTime, type EventTime } from './clock.ts';
-
-export type { AdaptiveAction };
 
 /** RK-08 default node budget (ms): warning threshold and exhaustion deadline. */
 export const NODE_BUDGET_DEFAULTS = { warn_ms: 1200, exhaust_ms: 1500 } as const;
@@ -51,11 +49,11 @@ export type NodeInput = {
 };
 
 /** The RK-17 decision kinds, from "continue" to "terminate". */
-export type NodeDecisionKind =
+type NodeDecisionKind =
   'continue_within_budget' | 'continue_with_warning' | 'degrade' | 'fallback' | 'terminate';
 
 /** What made the node decide. */
-export type NodeDecisionCause =
+type NodeDecisionCause =
   | 'start'
   | 'budget_warning'
   | 'budget_exhausted'
@@ -65,14 +63,14 @@ export type NodeDecisionCause =
   | 'config_error';
 
 /** The reason code attached to a decision (exact codes of modules.md and lifecycle.md). */
-export type NodeDecisionReason =
+type NodeDecisionReason =
   | 'within_budget'
   | 'node_budget_threshold_exceeded'
   | 'node_timeout_or_failure'
   | 'provider_failure';
 
 /** The abort reason a terminating node asks the turn for (lifecycle.md ranks 3 and 4). */
-export type NodeAbortReason = 'node_timeout_or_failure' | 'provider_failure';
+type NodeAbortReason = 'node_timeout_or_failure' | 'provider_failure';
 
 /** The node's current RK-17 decision, exposed as data in context, output and `node.decision`. */
 export type NodeDecision = {
@@ -93,10 +91,10 @@ export type NodeFailure = {
 };
 
 /** Adaptation level reached; decisions only escalate (normal -> degraded -> fallback). */
-export type NodeMode = 'normal' | 'degraded' | 'fallback';
+type NodeMode = 'normal' | 'degraded' | 'fallback';
 
 /** Where the node ended, or `active` while it runs. */
-export type NodeStatus = 'active' | 'done' | 'cancelled' | 'failed';
+type NodeStatus = 'active' | 'done' | 'cancelled' | 'failed';
 
 /** Context of the node machine. */
 export type NodeContext = {
@@ -127,9 +125,9 @@ export type NodeContext = {
 };
 
 /** A chunk of node output was produced (DataLane payload travels outside the machine). */
-export type NodeChunkProduced = Timed & { readonly type: 'node.chunk.produced' };
+type NodeChunkProduced = Timed & { readonly type: 'node.chunk.produced' };
 /** The node finished its output. */
-export type NodeCompleted = Timed & { readonly type: 'node.completed' };
+type NodeCompleted = Timed & { readonly type: 'node.completed' };
 /** The node handler failed: `error` (recoverable or not) or `crash` (never recoverable). */
 export type NodeErrorRaised = Timed & {
   readonly type: 'node.error.raised';

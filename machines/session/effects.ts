@@ -16,9 +16,7 @@ import type {
 } from './types.ts';
 
 /** Fills missing or unknown session policies with the defaults; never throws. */
-export function resolveSessionPolicies(
-  input: Partial<SessionPolicies> | undefined,
-): SessionPolicies {
+function resolveSessionPolicies(input: Partial<SessionPolicies> | undefined): SessionPolicies {
   const p = input ?? {};
   return {
     opening_proposal: p.opening_proposal === 'queue' ? 'queue' : 'drop',

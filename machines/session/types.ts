@@ -14,7 +14,7 @@ import type {
 } from '../turn/types.ts';
 
 /** What happens to a proposal while another turn is still `Opening` (fixed per session). */
-export type OpeningProposalPolicy = 'drop' | 'queue';
+type OpeningProposalPolicy = 'drop' | 'queue';
 
 /** Per-session policies, fixed when the session actor is created. */
 export type SessionPolicies = {
@@ -62,7 +62,7 @@ export type SessionContext = {
 };
 
 /** A proposal waiting for the live turn to end. */
-export type QueuedIntent = {
+type QueuedIntent = {
   /** Ingress event id of the user input (null: a remapped late event). */
   readonly input_id: string | null;
 };
@@ -90,7 +90,7 @@ export type InputSuperseded = {
  * A turn event sent to the session: routed to `turn_id`, or to the most recent turn when absent.
  * A closed turn answers it itself (T11/T12).
  */
-export type RoutedTurnEvent = Exclude<TurnEvent, TurnProposeEvent> & { readonly turn_id?: string };
+type RoutedTurnEvent = Exclude<TurnEvent, TurnProposeEvent> & { readonly turn_id?: string };
 
 /** Every event the session machine accepts. */
 export type SessionEvent =

@@ -4,7 +4,7 @@
  * context updates; none of them can throw.
  */
 import { enqueueActions, type ParameterizedObject } from 'xstate';
-import type { AbortReason } from '../../contracts/index.ts';
+import type { AbortReason } from '../../contracts/internal.ts';
 import type { EventTime } from '../node/clock.ts';
 import {
   abortWith,

@@ -4,7 +4,8 @@
  * the handled event's time) or machine facts to a batch, and `flush` turns a batch into xstate
  * actions (`emit`, plus a `turn.output` relay to the parent when the turn is a session's child).
  */
-import type { AbortReason, TurnState, TurnTransition } from '../../contracts/index.ts';
+import type { TurnTransition } from '../../contracts/index.ts';
+import type { AbortReason, TurnState } from '../../contracts/internal.ts';
 import { later, nonNegativeInt, timeAfter, timeOf, type EventTime } from '../node/clock.ts';
 import {
   stampOutcome,
@@ -53,7 +54,7 @@ function kindOr(value: unknown, fallback: PreTurnOutcomeKind): PreTurnOutcomeKin
 }
 
 /** Fills missing or unknown policy values with the defaults; never throws. */
-export function resolvePolicies(input: Partial<TurnPolicies> | undefined): TurnPolicies {
+function resolvePolicies(input: Partial<TurnPolicies> | undefined): TurnPolicies {
   const p = input ?? {};
   const d = TURN_POLICY_DEFAULTS;
   const late = p.late_event;
@@ -127,7 +128,7 @@ function identity(context: TurnContext, epoch: number): StampIdentity {
 }
 
 /** Appends a control signal; `epoch` defaults to the turn's. */
-export function addSignal(
+function addSignal(
   b: Batch,
   context: TurnContext,
   fields: SignalFields,
@@ -140,7 +141,7 @@ export function addSignal(
 }
 
 /** Appends a decision outcome; `epoch` defaults to the turn's. */
-export function addOutcome(
+function addOutcome(
   b: Batch,
   context: TurnContext,
   fields: OutcomeFields,
@@ -291,7 +292,7 @@ export function addPreTurnFailure(
 }
 
 /** Reason of RK-25's pre-turn admit (not among the spec's failure reasons; ADR 0007). */
-export const ADMIT_REASON = 'admission_capacity_allow';
+const ADMIT_REASON = 'admission_capacity_allow';
 
 /**
  * T5: RK-25's `admit` (the gating decision the turn's OR-02 baseline carries), `turn_open` at

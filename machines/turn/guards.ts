@@ -11,7 +11,7 @@ const PLAN_HASH = /^[0-9a-f]{64}$/;
  * T12: the event carries an authority epoch other than the turn's. A revoke is never fenced
  * (safety first: authority loss must reach the turn whatever epoch the notice carries).
  */
-export function isStaleEpoch(context: TurnContext, event: TurnEvent): boolean {
+function isStaleEpoch(context: TurnContext, event: TurnEvent): boolean {
   if (event.type === 'turn.revoke' || event.type === 'turn.authority') return false;
   if (!('authority_epoch' in event)) return false;
   const epoch = event.authority_epoch;
@@ -24,7 +24,7 @@ export function carriedEpoch(event: TurnEvent): number {
 }
 
 /** Pre-turn checks, one per step of the evaluation order; each is false for other events. */
-export const preTurnChecks = {
+const preTurnChecks = {
   snapshotInvalid: (e: TurnEvent): boolean => e.type === 'turn.arbitrate' && !e.snapshot_valid,
   capacityExhausted: (e: TurnEvent): boolean => e.type === 'turn.arbitrate' && !e.capacity_ok,
   epochMismatch: (e: TurnEvent): boolean =>
@@ -48,7 +48,7 @@ export const preTurnChecks = {
 };
 
 /** Active-turn conditions, one per rank of the precedence table; each is false for other events. */
-export const activeTurnChecks = {
+const activeTurnChecks = {
   authorityRevoked: (e: TurnEvent): boolean => e.type === 'turn.revoke',
   bargeIn: (e: TurnEvent): boolean => e.type === 'turn.barge_in',
   cancelAccepted: (e: TurnEvent): boolean => e.type === 'turn.cancel',
@@ -65,7 +65,7 @@ export const activeTurnChecks = {
 };
 
 /** RK-24: an authority change this turn cannot live with (unauthorized, or another epoch). */
-export function authorityLost(context: TurnContext, event: TurnEvent): boolean {
+function authorityLost(context: TurnContext, event: TurnEvent): boolean {
   return (
     event.type === 'turn.authority' &&
     (!event.authorized || nonNegativeInt(event.epoch) !== context.authority_epoch)
@@ -73,7 +73,7 @@ export function authorityLost(context: TurnContext, event: TurnEvent): boolean {
 }
 
 /** The evidence answer is for the request the turn is waiting for (older answers are ignored). */
-export function isCurrentEvidence(context: TurnContext, event: TurnEvent): boolean {
+function isCurrentEvidence(context: TurnContext, event: TurnEvent): boolean {
   if (event.type !== 'evidence.appended' && event.type !== 'evidence.append_failed') return false;
   return context.evidence !== null && event.request_id === context.evidence.request_id;
 }

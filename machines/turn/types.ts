@@ -7,7 +7,7 @@ import type {
   ControlSignalName,
   ResolvedTurnPlan,
   SnapshotProvenance,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import type { EventTime } from '../node/clock.ts';
 import type {
   OutcomeEmitted,
@@ -21,7 +21,7 @@ import type {
 export type PreTurnOutcomeKind = 'defer' | 'reject';
 
 /** What a closed turn does with a late event of its own (T11); fixed for the turn's lifetime. */
-export type LateEventPolicy = 'drop' | 'remap' | 'diagnostics';
+type LateEventPolicy = 'drop' | 'remap' | 'diagnostics';
 
 /** Per-turn policies, fixed when the turn actor is created. */
 export type TurnPolicies = {
@@ -78,7 +78,7 @@ export type NoLegalPathReason = Extract<
 >;
 
 /** The one OR-02 evidence request a finalizing turn waits for. */
-export type EvidenceWait = {
+type EvidenceWait = {
   readonly request_id: string;
   /** What the `evidence` actor is asked to append. */
   readonly request: EvidenceRequested;
@@ -123,17 +123,17 @@ type Epoched = { readonly authority_epoch?: number };
 export type TurnProposeEvent = Timed & Epoched & { readonly type: 'turn.propose' };
 
 /** CP-07 lease resolution as used by the step-6 re-gate. */
-export type LeaseResolution = {
+type LeaseResolution = {
   readonly authority_epoch: number;
   readonly authority_epoch_valid: boolean;
   readonly authority_authorized: boolean;
 };
 
 /** CP-05's boundary-time admission decision; an unknown `outcome_kind` counts as `reject`. */
-export type CpAdmissionDecision = { readonly outcome_kind: string; readonly reason: string };
+type CpAdmissionDecision = { readonly outcome_kind: string; readonly reason: string };
 
 /** Result of RK-04 plan resolution. */
-export type PlanResolution =
+type PlanResolution =
   { readonly materialized: true; readonly plan_hash: string } | { readonly materialized: false };
 
 /** What RK-04 freezes a plan from, as the CP turn-start bundle (step 5) resolved it. */
@@ -188,7 +188,7 @@ export type ConnectionSignal = Extract<
 >;
 
 /** Failure classes of the active-turn precedence table other than authority, cancel, transport. */
-export type TurnFailureKind = 'provider' | 'node' | 'baseline_append' | 'no_legal_path';
+type TurnFailureKind = 'provider' | 'node' | 'baseline_append' | 'no_legal_path';
 
 /** Every event the turn machine accepts. */
 export type TurnEvent =
@@ -238,7 +238,7 @@ export type EvidenceRequested = {
 };
 
 /** T11 `remap`: a late event of a closed turn asks the session for a new `turn_open_proposed`. */
-export type LateEventRemapped = {
+type LateEventRemapped = {
   readonly type: 'turn.late_event.remapped';
   readonly session_id: string;
   readonly turn_id: string;
@@ -248,7 +248,7 @@ export type LateEventRemapped = {
 };
 
 /** T11 `diagnostics`: a late event of a closed turn is reported and otherwise ignored. */
-export type LateEventReported = {
+type LateEventReported = {
   readonly type: 'turn.late_event.reported';
   readonly session_id: string;
   readonly turn_id: string;

@@ -1,13 +1,8 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { createContractValidator } from '../../contracts/index.ts';
-import {
-  passingArbitration,
-  passingPlan,
-  turnMachine,
-  type EvidenceRequested,
-  type TurnEmitted,
-} from '../../machines/index.ts';
+import { turnMachine, type EvidenceRequested, type TurnEmitted } from '../../machines/index.ts';
+import { passingArbitration, passingPlan } from '../../machines/internal.ts';
 import {
   answerEvidenceRequest,
   attachEvidenceAnswerer,

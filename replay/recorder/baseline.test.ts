@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createContractValidator, type PayloadClass } from '../../contracts/index.ts';
+import { createContractValidator } from '../../contracts/index.ts';
+import type { PayloadClass } from '../../contracts/internal.ts';
 import type { EvidenceRequested } from '../../machines/index.ts';
 import { buildBaselineRecord, factsFromEvidenceRequest, type BaselineFacts } from './baseline.ts';
 import { OR02_REDACTION_DEFAULTS, redactionDecisions } from './redaction.ts';

@@ -4,17 +4,17 @@
  * the record is complete is decided by contract validation when Stage-A appends it, so a missing
  * fact becomes an append failure (T9), never a throw.
  */
+import type { DecisionOutcome, InvocationAttempt } from '../../contracts/index.ts';
 import type {
   BaselineEvidence,
-  DecisionOutcome,
   EventEnvelope,
-  InvocationAttempt,
   InvocationOutcome,
   MigrationMarker,
   PayloadClass,
   SnapshotProvenance,
-} from '../../contracts/index.ts';
-import { idPart, type EvidenceRequested, type TerminalCandidate } from '../../machines/index.ts';
+} from '../../contracts/internal.ts';
+import type { EvidenceRequested } from '../../machines/index.ts';
+import { idPart, type TerminalCandidate } from '../../machines/internal.ts';
 import { promoteAttempts } from './promote.ts';
 import { redactionDecisions, uniqueTags, type RecordingLevel } from './redaction.ts';
 

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createContractValidator,
-  type EvidenceDocument,
-  type EvidenceOfferRefusal,
-  type EvidenceSinkPort,
-  type EvidenceSinkStats,
-} from '../../contracts/index.ts';
+import { createContractValidator, type EvidenceSinkPort } from '../../contracts/index.ts';
+import type {
+  EvidenceDocument,
+  EvidenceOfferRefusal,
+  EvidenceSinkStats,
+} from '../../contracts/internal.ts';
 import { buildBaselineRecord } from './baseline.ts';
 import { exportStageA } from './export.ts';
 import { createStageARecorder } from './stage-a.ts';

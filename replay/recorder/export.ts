@@ -7,7 +7,8 @@
  * anything any more: entries are released and counted as lost, so a dead sink never fills Stage-A
  * and never changes an outcome (it only loses the export, which the sink has already reported).
  */
-import type { EvidenceOfferRefusal, EvidenceSinkPort } from '../../contracts/index.ts';
+import type { EvidenceSinkPort } from '../../contracts/index.ts';
+import type { EvidenceOfferRefusal } from '../../contracts/internal.ts';
 import type { StageAEntry, StageARecorder } from './types.ts';
 
 /** What one export did. */

@@ -2,7 +2,8 @@
  * Promotion of per-attempt records to invocation outcomes at the terminal, for a turn that gave
  * no invocation outcomes (spec/replay.md "Promotion at terminal").
  */
-import type { InvocationAttempt, InvocationOutcome } from '../../contracts/index.ts';
+import type { InvocationAttempt } from '../../contracts/index.ts';
+import type { InvocationOutcome } from '../../contracts/internal.ts';
 
 function compareText(a: string, b: string): number {
   // Code-unit order, not locale order: promotion must not depend on the host.

@@ -7,7 +7,7 @@ import type {
   RedactionAction,
   RedactionDecision,
   ResolvedTurnPlan,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 
 /** OR-02 recording level: `L0` default, `L1` debug, `L2` forensics. */
 export type RecordingLevel = ResolvedTurnPlan['recording_policy']['recording_level'];

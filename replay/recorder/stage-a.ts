@@ -10,16 +10,18 @@
  * counts it, and returns one `recording_level_downgraded` signal per (session, turn).
  */
 import {
-  SIGNAL_REASONS,
-  SIGNAL_REGISTRY,
   createContractValidator,
-  type BaselineEvidence,
   type ControlSignal,
   type DecisionOutcome,
   type InvocationAttempt,
   type ValidationIssue,
 } from '../../contracts/index.ts';
-import { idPart, stampSignal } from '../../machines/index.ts';
+import {
+  SIGNAL_REASONS,
+  SIGNAL_REGISTRY,
+  type BaselineEvidence,
+} from '../../contracts/internal.ts';
+import { idPart, stampSignal } from '../../machines/internal.ts';
 import {
   STAGE_A_DEFAULT_LIMITS,
   type AppendFailedMarker,

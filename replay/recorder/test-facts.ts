@@ -2,13 +2,9 @@
  * Shared fixtures of the recorder tests: complete turn facts, records and signals of session
  * `sess-1` at epoch 7. Only tests import this file.
  */
-import type {
-  ControlSignal,
-  DecisionOutcome,
-  InvocationAttempt,
-  SnapshotProvenance,
-} from '../../contracts/index.ts';
-import { stampSignal, type SignalFields } from '../../machines/index.ts';
+import type { ControlSignal, DecisionOutcome, InvocationAttempt } from '../../contracts/index.ts';
+import type { SnapshotProvenance } from '../../contracts/internal.ts';
+import { stampSignal, type SignalFields } from '../../machines/internal.ts';
 import type { BaselineFacts, TurnEvidenceFacts } from './baseline.ts';
 
 /** Session of every fixture. */

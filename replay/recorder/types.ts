@@ -3,14 +3,13 @@
  * and counters (spec/replay.md "Stage-A / Stage-B").
  */
 import type {
-  BaselineEvidence,
   ContractValidator,
   ControlSignal,
   DecisionOutcome,
   InvocationAttempt,
-  InvocationOutcome,
   ValidationIssue,
 } from '../../contracts/index.ts';
+import type { BaselineEvidence, InvocationOutcome } from '../../contracts/internal.ts';
 
 /** The separate bounded regions of Stage-A. */
 export type StageARegion = 'baseline' | 'detail' | 'attempts' | 'invocation_snapshots';

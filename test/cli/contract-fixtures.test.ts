@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isArtifactName } from '../../contracts/index.ts';
+import { isArtifactName } from '../../contracts/internal.ts';
 import { runCli } from './helpers.ts';
 
 const ROOT = join('test', 'fixtures', 'contracts');

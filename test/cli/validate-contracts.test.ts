@@ -1,7 +1,7 @@
 import { readdir, readFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACT_NAMES } from '../../contracts/index.ts';
+import { ARTIFACT_NAMES } from '../../contracts/internal.ts';
 import {
   controlSignal,
   eventRecord,

@@ -3,7 +3,8 @@
  * the hand-written expectations of the invalid fixtures (`expected-issues.json`).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { isArtifactName, type ArtifactName } from '../../contracts/index.ts';
+import type { ArtifactName } from '../../contracts/index.ts';
+import { isArtifactName } from '../../contracts/internal.ts';
 
 /** Root of the contract fixtures. */
 export const FIXTURE_ROOT = new URL('../fixtures/contracts/', import.meta.url);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACT_NAMES, SEMANTIC_RULES, createContractValidator } from '../../contracts/index.ts';
+import { createContractValidator } from '../../contracts/index.ts';
+import { ARTIFACT_NAMES, SEMANTIC_RULES } from '../../contracts/internal.ts';
 import { loadExpectedIssues, loadFixtures } from './fixture-tree.ts';
 
 const validator = createContractValidator();

@@ -11,7 +11,7 @@ import {
   ARTIFACT_SCHEMA_IDS,
   REFERENCE_ARTIFACT_NAMES,
   loadContractSchemas,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { loadFixtures } from './fixture-tree.ts';
 
 type Json = Record<string, unknown>;

@@ -6,13 +6,13 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ValidateFunction } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import type { ArtifactName } from '../../contracts/index.ts';
 import {
   ARTIFACT_SCHEMA_IDS,
   loadContractSchemas,
   SEMANTIC_RULES,
-  type ArtifactName,
   type ContractSchemaDocument,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { loadExpectedIssues, loadFixtures } from './fixture-tree.ts';
 
 type Json = Record<string, unknown>;

@@ -8,7 +8,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
 import { createNatsKvLeases, type NatsKvLeases } from '../../adapters/lease/nats-kv/index.ts';
-import { assignmentSubject, leaseKey, type ControlSignal } from '../../contracts/index.ts';
+import type { ControlSignal } from '../../contracts/index.ts';
+import { assignmentSubject, leaseKey } from '../../contracts/internal.ts';
 import type { MachineOutput } from '../../machines/index.ts';
 import { checkTurnInvariants } from '../../machines/invariants.ts';
 import {

@@ -7,10 +7,10 @@ import {
   invocationMachine,
   type AttemptOutcome,
   type AttemptRequest,
-  type AttemptResult,
   type InvocationEmitted,
   type InvocationInput,
 } from '../../machines/index.ts';
+import type { AttemptResult } from '../../machines/internal.ts';
 
 const validator = createContractValidator();
 

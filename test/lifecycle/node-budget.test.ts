@@ -7,10 +7,10 @@ import {
   invocationMachine,
   nodeMachine,
   type InvocationInput,
-  type InvocationOutcomeEmitted,
   type NodeEmitted,
   type NodeInput,
 } from '../../machines/index.ts';
+import type { InvocationOutcomeEmitted } from '../../machines/internal.ts';
 
 const validator = createContractValidator();
 

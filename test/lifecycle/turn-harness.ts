@@ -6,20 +6,22 @@
 import { createActor, SimulatedClock } from 'xstate';
 import { createContractValidator } from '../../contracts/index.ts';
 import {
-  passingArbitration,
-  passingPlan,
   sessionMachine,
   turnMachine,
-  type NoLegalPathReason,
   type SessionEmitted,
   type SessionEvent,
   type SessionInput,
-  type TurnArbitrateEvent,
   type TurnEmitted,
   type TurnEvent,
   type TurnInput,
-  type TurnPlanEvent,
 } from '../../machines/index.ts';
+import {
+  passingArbitration,
+  passingPlan,
+  type NoLegalPathReason,
+  type TurnArbitrateEvent,
+  type TurnPlanEvent,
+} from '../../machines/internal.ts';
 import { checkTurnInvariants, isMachineOutput } from '../../machines/invariants.ts';
 
 const validator = createContractValidator();

@@ -9,7 +9,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNatsKvLeases } from '../../adapters/lease/nats-kv/index.ts';
-import { leaseKey } from '../../contracts/index.ts';
+import { leaseKey } from '../../contracts/internal.ts';
 import { waitFor } from '../conformance/bus/fixtures.ts';
 import { defineLeaseConformance, leaseFailure } from '../conformance/lease/lease-conformance.ts';
 

@@ -26,7 +26,9 @@ describe('rspp paths', () => {
   it('rejects an unknown machine with exit 2 and lists the valid ones', async () => {
     const r = await run(pathsCommand, ['--machine', 'toaster']);
     expect(r.code).toBe(2);
-    expect(r.err).toContain('unknown machine "toaster" (valid: turn, session, node, invocation, session-lease, worker)');
+    expect(r.err).toContain(
+      'unknown machine "toaster" (valid: turn, session, node, invocation, session-lease, worker)',
+    );
   });
 
   it('rejects missing flags, bad bounds and bad strategies with exit 2', async () => {

@@ -1,7 +1,7 @@
 /**
  * Issue 9, what an embedder hit, through the public Runtime API (createRuntime, openSession,
  * feed, subscribe, setAuthority) on the embedded bus: each item has its regression test here
- * (items 1, 4 and 8 also over NATS in nats-embedder.test.ts; item 2 in graph-edges.test.ts).
+ * (items 1, 4, 6 and 8 also over NATS in nats-embedder.test.ts; item 2 in graph-edges.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import type { RuntimeOutput } from '../../actors/index.ts';

@@ -16,10 +16,10 @@ import {
 import {
   createContractValidator,
   type ControlSignal,
-  type EdgeBufferSpec,
   type LlmPort,
   type TtsPort,
 } from '../../contracts/index.ts';
+import type { EdgeBufferSpec } from '../../contracts/internal.ts';
 import { createStageAEvidence } from '../../tools/run/evidence.ts';
 import { transportEvent } from '../../tools/run/script.ts';
 import { createSimTime, type SimTime } from '../../tools/run/sim-time.ts';

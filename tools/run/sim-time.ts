@@ -5,7 +5,7 @@
  * timers interleave exactly as they would in real time, and every run is the same.
  */
 import { createManualClock, type ManualClock } from '../../actors/index.ts';
-import type { ProviderScheduler } from '../../contracts/index.ts';
+import type { ProviderScheduler } from '../../contracts/internal.ts';
 
 /** The shared simulated clock, the provider scheduler on it, and the driver. */
 export type SimTime = {

@@ -5,13 +5,12 @@
  * and collects the ControlLane sequence the runtime published, as the bus delivered it.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { BusPort, ControlSignal } from '../../contracts/index.ts';
 import {
   assignmentSubject,
   INGRESS_MARKER,
-  type BusPort,
   type BusSubscription,
-  type ControlSignal,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { ingressRecord, type Script, type ScriptStep } from '../run/script.ts';
 import {
   ingressOf,

@@ -3,12 +3,8 @@
  * its reply, the end request sent to the worker's session inbox, and the marker that tells a
  * transport ingress envelope apart from the runtime's own output on a session's lane subjects.
  */
-import {
-  INGRESS_MARKER,
-  ingressMarkerOf,
-  type BusPayload,
-  type BusEnvelope,
-} from '../../contracts/index.ts';
+import type { BusPayload, BusEnvelope } from '../../contracts/index.ts';
+import { INGRESS_MARKER, ingressMarkerOf } from '../../contracts/internal.ts';
 import type { IngressKind } from '../../actors/index.ts';
 
 /** Options of an assigned session (a subset of the Runtime's session options). */

@@ -12,14 +12,13 @@ import {
   provideSessionLease,
   type SessionLeaseOutput,
 } from '../../actors/worker/index.ts';
+import type { BusEnvelope, BusPort } from '../../contracts/index.ts';
 import {
   INGRESS_MARKER,
-  type BusEnvelope,
-  type BusPort,
   type BusSubscription,
   type LeaseGrant,
   type LeasePort,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import {
   ingressOf,
   type AssignmentReply,

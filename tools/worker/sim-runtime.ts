@@ -10,11 +10,8 @@ import {
   type RuntimeLimits,
 } from '../../actors/index.ts';
 import { createSimLlm, createSimStt, createSimTts } from '../../adapters/providers/sim/index.ts';
-import {
-  createContractValidator,
-  type BusPort,
-  type ProviderScheduler,
-} from '../../contracts/index.ts';
+import { createContractValidator, type BusPort } from '../../contracts/index.ts';
+import type { ProviderScheduler } from '../../contracts/internal.ts';
 import { createStageAEvidence } from '../run/evidence.ts';
 
 /** Options of {@link buildClockedSimRuntime}. */

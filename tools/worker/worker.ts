@@ -21,7 +21,7 @@ import {
   WORKER_QUEUE_GROUP,
   assignmentSubject,
   type LeasePort,
-} from '../../contracts/index.ts';
+} from '../../contracts/internal.ts';
 import { createRealClock } from './real-clock.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
 import { hostSession, type HostedSession, type SessionHostContext } from './session-host.ts';

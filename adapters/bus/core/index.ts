@@ -12,9 +12,8 @@ export {
   decodeEnvelope,
   encodeEnvelope,
   type CheckedEnvelope,
-  type EnvelopeWire,
 } from './envelope.ts';
-export { SubscriptionInbox, type OfferOutcome, type Schedule } from './inbox.ts';
+export { SubscriptionInbox, type Schedule } from './inbox.ts';
 export { resolveLimits } from './limits.ts';
 export {
   BusError,
@@ -22,7 +21,6 @@ export {
   CONTROL_STREAM_SUBJECTS,
   assertSubjectToken,
   laneFilter,
-  laneSubject,
 } from './contracts.ts';
 export type {
   BusConnectionReason,
@@ -30,9 +28,7 @@ export type {
   BusDiagnosticListener,
   BusDirection,
   BusEnvelope,
-  BusEnvelopeRef,
   BusHandler,
-  BusKind,
   BusPort,
   BusSubscribeOptions,
   BusSubscription,

@@ -3,7 +3,7 @@
  * at the current end of file, whatever else appends to it, and never over earlier bytes.
  */
 import { open, stat } from 'node:fs/promises';
-import { EvidenceSinkError } from '../../../contracts/index.ts';
+import { EvidenceSinkError } from '../../../contracts/internal.ts';
 
 /** The few file operations the sink needs; injectable so tests can make writes fail. */
 export interface EvidenceFile {
@@ -24,7 +24,7 @@ function errorCode(error: unknown): string {
 }
 
 /** Rejects a directory with an error naming the path; a missing path is fine (it is created). */
-export async function assertNotDirectory(path: string): Promise<void> {
+async function assertNotDirectory(path: string): Promise<void> {
   let isDirectory = false;
   try {
     isDirectory = (await stat(path)).isDirectory();

@@ -2,13 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createContractValidator, type ControlSignal } from '../../../contracts/index.ts';
 import {
-  createContractValidator,
   EvidenceSinkError,
   type BaselineEvidence,
-  type ControlSignal,
   type EvidenceSinkFailure,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 import type { EvidenceFile } from './file.ts';
 import { openJsonlEvidenceSink } from './jsonl-sink.ts';
 

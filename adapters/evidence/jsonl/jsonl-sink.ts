@@ -8,16 +8,18 @@
 import {
   createContractValidator,
   type ContractValidator,
-  type EvidenceDocument,
-  type EvidenceOffer,
-  type EvidenceOfferRefusal,
-  type EvidenceSinkFailure,
-  type EvidenceSinkFailureCode,
-  type EvidenceSinkFailureListener,
   type EvidenceSinkPort,
-  type EvidenceSinkState,
-  type EvidenceSinkStats,
 } from '../../../contracts/index.ts';
+import type {
+  EvidenceDocument,
+  EvidenceOffer,
+  EvidenceOfferRefusal,
+  EvidenceSinkFailure,
+  EvidenceSinkFailureCode,
+  EvidenceSinkFailureListener,
+  EvidenceSinkState,
+  EvidenceSinkStats,
+} from '../../../contracts/internal.ts';
 import { openAppendFile, type EvidenceFile, type EvidenceFileOpener } from './file.ts';
 
 /** Default bound of the write queue, in documents. */

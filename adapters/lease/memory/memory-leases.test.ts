@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LeaseError, type LeaseState } from '../../../contracts/index.ts';
+import { LeaseError, type LeaseState } from '../../../contracts/internal.ts';
 import { createMemoryLeases } from './memory-leases.ts';
 
 /** A store on a hand-moved clock. */

@@ -17,7 +17,7 @@ import {
   type LeaseState,
   type LeaseWatchListener,
   type SessionLease,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 
 /** Options of {@link createMemoryLeases}. */
 export interface MemoryLeasesOptions {

@@ -28,7 +28,7 @@ import {
   type LeaseState,
   type LeaseUnwatch,
   type SessionLease,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 
 /** Smallest TTL the server accepts as a stream max age. */
 export const MIN_NATS_LEASE_TTL_MS = 100;

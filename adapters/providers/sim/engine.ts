@@ -4,14 +4,14 @@
  * planned chunks. Every await races the request's signal, and every yield is followed by an
  * abort check, so no chunk is produced after an abort.
  */
+import { AdapterError } from '../../../contracts/index.ts';
 import {
   ABORTED,
-  AdapterError,
   abortableReader,
   type ProviderAttemptFields,
   type ProviderModality,
   type ProviderScheduler,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 import type { SimSeed } from './prng.ts';
 
 /** A fault a sim injects into one attempt. */

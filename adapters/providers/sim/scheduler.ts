@@ -2,7 +2,7 @@
  * The three `ProviderScheduler` implementations: real time (Node timers), a manual clock whose
  * `advance(ms)` fires due sleeps in due-time order, and zero latency (no waiting at all).
  */
-import type { ProviderScheduler } from '../../../contracts/index.ts';
+import type { ProviderScheduler } from '../../../contracts/internal.ts';
 
 /** Waits for `signal` to abort (forever without one), then resolves `false`. */
 function untilAbort(signal: AbortSignal | undefined): Promise<boolean> {

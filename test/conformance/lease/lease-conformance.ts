@@ -10,7 +10,7 @@ import {
   type LeasePort,
   type LeaseState,
   type SessionLease,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 import { waitFor } from '../bus/fixtures.ts';
 
 /** Two stores over the same storage (one instance, or two connections) and a way to let time pass. */

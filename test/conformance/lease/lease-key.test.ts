@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LEASE_BUCKET_NAME, SubjectTokenError, leaseKey } from '../../../contracts/index.ts';
+import { LEASE_BUCKET_NAME, SubjectTokenError, leaseKey } from '../../../contracts/internal.ts';
 
 describe('leaseKey', () => {
   it('keeps plain ids readable and scopes the key by tenant first', () => {

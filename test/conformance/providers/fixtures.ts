@@ -1,9 +1,6 @@
 /** Shared helpers of the provider conformance suite: requests, inputs and stream drivers. */
-import type {
-  ProviderAttemptFields,
-  ProviderModality,
-  ProviderRequest,
-} from '../../../contracts/index.ts';
+import type { ProviderRequest } from '../../../contracts/index.ts';
+import type { ProviderAttemptFields, ProviderModality } from '../../../contracts/internal.ts';
 
 /** Valid per-attempt request fields of attempt 1 (providers-transport.md). */
 export function attemptFields<TModality extends ProviderModality>(

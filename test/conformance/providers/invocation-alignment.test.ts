@@ -3,12 +3,8 @@
 // unchanged, and the machine's cleanup (timeout, cancel) aborts the sim at once.
 import { describe, expect, it } from 'vitest';
 import { createActor, fromCallback, SimulatedClock, type EventObject } from 'xstate';
-import {
-  invokeProvider,
-  type LlmInput,
-  type LlmPort,
-  type ProviderAttemptFields,
-} from '../../../contracts/index.ts';
+import { invokeProvider, type LlmInput, type LlmPort } from '../../../contracts/index.ts';
+import type { ProviderAttemptFields } from '../../../contracts/internal.ts';
 import {
   invocationMachine,
   type AttemptOutcome,

@@ -1,17 +1,15 @@
 // Every row of the providers-transport.md outcome table through normalizeProviderFailure, plus
 // the adapter error codes and the raw-throw classification real adapters will rely on.
 import { describe, expect, it } from 'vitest';
+import { AdapterError, toAdapterError, type AdapterErrorCode } from '../../../contracts/index.ts';
 import {
   ADAPTER_ERROR_CODES,
-  AdapterError,
   normalizeProviderFailure,
   outcomeOfAbort,
   retryAfterMs,
-  toAdapterError,
-  type AdapterErrorCode,
   type ProviderOutcome,
   type ProviderOutcomeReason,
-} from '../../../contracts/index.ts';
+} from '../../../contracts/internal.ts';
 
 const fail = (
   cls: Exclude<ProviderOutcome['class'], 'success'>,

@@ -3,7 +3,8 @@
  * injected faults and seeds (the sims; real adapters replaying recorded sessions may not).
  */
 import { expect, it } from 'vitest';
-import { invokeProvider, type ChunkRule, type ProviderModality } from '../../../contracts/index.ts';
+import { invokeProvider } from '../../../contracts/index.ts';
+import type { ChunkRule, ProviderModality } from '../../../contracts/internal.ts';
 import { createZeroLatencyScheduler } from '../../../adapters/providers/sim/index.ts';
 import type {
   AnyCapabilities,

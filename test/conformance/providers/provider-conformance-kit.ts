@@ -2,16 +2,15 @@
  * The provider conformance kit: what a target declares, and the setup, request and invoke
  * helpers every case of the suite shares (manual clock, fixed attempt fields).
  */
-import {
-  invokeProvider,
-  type ChunkRule,
-  type ProviderCapabilities,
-  type ProviderCapabilitiesBase,
-  type ProviderModality,
-  type ProviderPort,
-  type ProviderScheduler,
-  type ProviderSettlement,
-} from '../../../contracts/index.ts';
+import { invokeProvider, type ProviderSettlement } from '../../../contracts/index.ts';
+import type {
+  ChunkRule,
+  ProviderCapabilities,
+  ProviderCapabilitiesBase,
+  ProviderModality,
+  ProviderPort,
+  ProviderScheduler,
+} from '../../../contracts/internal.ts';
 import {
   createManualScheduler,
   type ManualScheduler,

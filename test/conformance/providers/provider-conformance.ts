@@ -5,11 +5,8 @@
  * provider-conformance-faults.ts, the target types and helpers in provider-conformance-kit.ts.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  invokeProvider,
-  type ProviderCapabilities,
-  type ProviderModality,
-} from '../../../contracts/index.ts';
+import { invokeProvider } from '../../../contracts/index.ts';
+import type { ProviderCapabilities, ProviderModality } from '../../../contracts/internal.ts';
 import { attemptFields, fromArray, nextTick, requestOf, stalledInput } from './fixtures.ts';
 import {
   createConformanceKit,

@@ -2,7 +2,6 @@
 // hostile real adapter could do that the sims never do).
 import { describe, expect, it } from 'vitest';
 import {
-  createChunkChecker,
   invokeProvider,
   type LlmCapabilities,
   type LlmChunk,
@@ -11,6 +10,7 @@ import {
   type SttCapabilities,
   type TtsCapabilities,
 } from '../../../contracts/index.ts';
+import { createChunkChecker } from '../../../contracts/internal.ts';
 import { attemptFields, fromArray, nextTick, requestOf } from './fixtures.ts';
 
 const stt = (partials = true): SttCapabilities => ({

@@ -13,7 +13,7 @@ export function inProcessRigs(worker: BusPort, transport: BusPort): RigFactory {
     return {
       runtime,
       async open(session_id, hooks = {}): Promise<RigSession> {
-        const side = await openWorkerSide(runtime, worker, session_id, hooks.onFed);
+        const side = await openWorkerSide(runtime, worker, session_id, hooks);
         const transportSide = await openTransportSide(transport, session_id, (e) =>
           deliver(hooks, e),
         );
@@ -21,6 +21,7 @@ export function inProcessRigs(worker: BusPort, transport: BusPort): RigFactory {
           send: (kind, text) => transportSide.send(kind, text),
           burst: (kind, count) => transportSide.burst(kind, count),
           egress: () => side.egress(),
+          feedNow: (kind, text) => side.feedNow(kind, text),
           async close() {
             await side.close();
             await transportSide.close();

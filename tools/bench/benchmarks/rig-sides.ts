@@ -3,12 +3,19 @@
  * worker side (a runtime fed from the session's ingress subscription) and the transport side
  * (a transport bridge whose outputs become {@link BridgeEvent}s).
  */
-import { createTransportBridge, type IngressKind, type Runtime } from '../../../actors/index.ts';
+import {
+  createTransportBridge,
+  type FeedResult,
+  type IngressKind,
+  type Runtime,
+  type TransportEvent,
+} from '../../../actors/index.ts';
 import {
   createRealScheduler,
   createZeroLatencyScheduler,
 } from '../../../adapters/providers/sim/index.ts';
-import { INGRESS_MARKER, type BusPort, type BusSubscription } from '../../../contracts/index.ts';
+import type { BusPort } from '../../../contracts/index.ts';
+import { INGRESS_MARKER, type BusSubscription } from '../../../contracts/internal.ts';
 import { ingressRecord } from '../../run/script.ts';
 import {
   buildClockedSimRuntime,
@@ -17,6 +24,7 @@ import {
   type RealClock,
 } from '../../worker/index.ts';
 import { monoMs, type RigOptions, type SendTimes, type SessionHooks } from './runtime-kit.ts';
+import { buildVoiceRuntime } from './voice-runtime.ts';
 
 /** Tenant of every bench session. */
 const TENANT = 'bench';
@@ -31,6 +39,8 @@ export type BridgeEvent = {
   readonly at: number;
   /** ControlLane signal name (`control`) or diagnostic code (`dropped`). */
   readonly name?: string;
+  /** The record's `runtime_sequence` (`control`). */
+  readonly sequence?: number;
 };
 
 /** The worker side's runtime on `bus`, with seeded sims on real time. */
@@ -39,15 +49,45 @@ export function buildRigRuntime(
   options: RigOptions,
 ): { runtime: Runtime; clock: RealClock } {
   const clock = createRealClock();
+  const max_sessions = options.max_sessions ?? 1024;
+  if (options.voice !== undefined) {
+    return { runtime: buildVoiceRuntime(bus, clock, options.voice, max_sessions), clock };
+  }
   const runtime = buildClockedSimRuntime({
     bus,
     clock,
     scheduler: options.zeroLatency === true ? createZeroLatencyScheduler() : createRealScheduler(),
     zeroLatency: options.zeroLatency === true,
     ...(options.dense === true ? { ttsChunkIntervalMs: 2, llmChunks: 40 } : {}),
-    limits: { max_sessions: options.max_sessions ?? 1024, audio_frames: 50 },
+    limits: { max_sessions, audio_frames: 50 },
   });
   return { runtime, clock };
+}
+
+/** The transport event `runtime.feed` takes for one ingress record. */
+function transportEvent(kind: IngressKind, record: unknown, text?: string): TransportEvent {
+  return {
+    kind,
+    record,
+    ...(text === undefined ? {} : { text }),
+    ...(kind === 'audio_frame'
+      ? { audio: { kind: 'audio', pcm: PCM, sample_rate_hz: 16_000, duration_ms: 20 } }
+      : {}),
+  };
+}
+
+/** Calls `runtime.feed` and reports its result and duration to the hooks. */
+function timedFeed(
+  runtime: Runtime,
+  session_id: string,
+  event: TransportEvent,
+  hooks: SessionHooks,
+): { result: FeedResult; fed_at: number } {
+  const start = monoMs();
+  const result = runtime.feed(session_id, event);
+  const fed_at = monoMs();
+  hooks.onFeed?.(event.kind, result, fed_at - start);
+  return { result, fed_at };
 }
 
 /** Feeds the session's ingress (only) to the runtime, as `rspp worker` does. */
@@ -55,7 +95,7 @@ function subscribeWorkerSide(
   runtime: Runtime,
   bus: BusPort,
   session_id: string,
-  onFed?: (kind: IngressKind, sent_at: number, fed_at: number) => void,
+  hooks: SessionHooks,
 ): Promise<BusSubscription> {
   return bus.subscribe(
     TENANT,
@@ -64,16 +104,10 @@ function subscribeWorkerSide(
       const ingress = ingressOf(e);
       if (ingress === undefined) return;
       const kind = ingress[INGRESS_MARKER];
-      runtime.feed(session_id, {
-        kind,
-        record: e.record,
-        ...(ingress.text === undefined ? {} : { text: ingress.text }),
-        ...(kind === 'audio_frame'
-          ? { audio: { kind: 'audio', pcm: PCM, sample_rate_hz: 16_000, duration_ms: 20 } }
-          : {}),
-      });
+      const event = transportEvent(kind, e.record, ingress.text);
+      const { fed_at } = timedFeed(runtime, session_id, event, hooks);
       const sent_at = (e.payload as { sent_at?: number } | undefined)?.sent_at;
-      onFed?.(kind, sent_at ?? 0, monoMs());
+      hooks.onFed?.(kind, sent_at ?? 0, fed_at);
     },
     { limits: LIMITS, direction: 'ingress' },
   );
@@ -83,6 +117,8 @@ function subscribeWorkerSide(
 export type WorkerSide = {
   /** Publishes the session's next synthetic 20 ms egress audio frame. */
   egress(): Promise<void>;
+  /** Feeds one event to the runtime directly, as an embedder does. */
+  feedNow(kind: IngressKind, text?: string): FeedResult;
   /** Closes the session in the runtime and its ingress subscription. */
   close(): Promise<void>;
 };
@@ -92,19 +128,28 @@ export async function openWorkerSide(
   runtime: Runtime,
   bus: BusPort,
   session_id: string,
-  onFed?: (kind: IngressKind, sent_at: number, fed_at: number) => void,
+  hooks: SessionHooks,
 ): Promise<WorkerSide> {
   runtime.openSession({ session_id, tenant_id: TENANT });
-  const sub = await subscribeWorkerSide(runtime, bus, session_id, onFed);
+  const sub = await subscribeWorkerSide(runtime, bus, session_id, hooks);
   let egressed = 0;
+  let fed = 0;
   return {
     egress: () => publishEgress(bus, session_id, (egressed += 1)),
+    feedNow(kind, text) {
+      const step = { at_ms: 0, kind, ...(text === undefined ? {} : { text }) };
+      const record = ingressRecord(session_id, step, DIRECT_SEQUENCE_BASE + (fed += 1), 1);
+      return timedFeed(runtime, session_id, transportEvent(kind, record, text), hooks).result;
+    },
     async close() {
       await runtime.closeSession(session_id).catch(() => undefined);
       await sub.close();
     },
   };
 }
+
+/** Sequence numbers of direct feeds start here, apart from the transport's own records. */
+const DIRECT_SEQUENCE_BASE = 20_000_000;
 
 /** Sequence numbers of egress frames start here, far from the transport's own records. */
 const EGRESS_SEQUENCE_BASE = 10_000_000;
@@ -141,7 +186,8 @@ export async function openTransportSide(
       const p = e.payload as { rspp_egress?: boolean } | undefined;
       if (p?.rspp_egress === true) emit({ type: 'egress', at });
       else if (e.record.lane === 'ControlLane') {
-        emit({ type: 'control', at, name: String(e.record.signal) });
+        const { signal, runtime_sequence: sequence = 0 } = e.record;
+        emit({ type: 'control', at, name: String(signal), sequence });
       } else if (e.record.lane === 'DataLane' && typeof e.record.turn_id === 'string') {
         emit({ type: 'chunk', at });
       }
@@ -189,7 +235,7 @@ export function deliver(hooks: SessionHooks, event: BridgeEvent): void {
       hooks.onChunk?.(event.at);
       return;
     case 'control':
-      hooks.onControl?.(event.name ?? '', event.at);
+      hooks.onControl?.(event.name ?? '', event.at, event.sequence ?? 0);
       return;
     case 'dropped':
       hooks.onDropped?.(event.name ?? '', event.at);

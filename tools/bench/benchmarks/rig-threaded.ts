@@ -132,7 +132,7 @@ export function threadedRigs(worker: BusPort, natsUrl: string): RigFactory {
     return {
       runtime,
       async open(session_id, hooks = {}): Promise<RigSession> {
-        const side = await openWorkerSide(runtime, worker, session_id, hooks.onFed);
+        const side = await openWorkerSide(runtime, worker, session_id, hooks);
         thread.watch(session_id, hooks);
         await thread.call({ op: 'open', session_id });
         return {
@@ -140,6 +140,7 @@ export function threadedRigs(worker: BusPort, natsUrl: string): RigFactory {
           burst: async (kind, count) =>
             (await thread.call({ op: 'burst', session_id, kind, count })) as SendTimes,
           egress: () => side.egress(),
+          feedNow: (kind, text) => side.feedNow(kind, text),
           async close() {
             await side.close();
             await thread.call({ op: 'close', session_id });

@@ -8,14 +8,16 @@ import { runtimeBusReport } from './runtime-report.ts';
 export const runtimeEmbeddedBenchmark: Benchmark = {
   name: 'runtime-embedded',
   summary:
-    'runtime on the embedded bus: edge rate, ingress latency, overhead, cancel, 200-session load',
+    'runtime on the embedded bus: edge rate, ingress latency, overhead, cancel, 200-session load, turn endings, bursts, 500 voice turns',
   async run() {
     const bus = createEmbeddedBus();
     try {
       return await runtimeBusReport('embedded', inProcessRigs(bus, bus), {
         overheadP95Ms: 2,
+        closeP95Ms: 2,
         cancelP95Ms: 1,
         loadP99Ms: 20,
+        feedP99Ms: 0.3,
       });
     } finally {
       await bus.close();

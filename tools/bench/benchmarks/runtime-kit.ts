@@ -7,7 +7,7 @@
  * transport side runs in its own thread with its own connection (`rig-threaded.ts`), as a
  * gateway process would. All times are {@link monoMs}, one clock for every thread.
  */
-import type { IngressKind, Runtime } from '../../../actors/index.ts';
+import type { FeedResult, IngressKind, Runtime } from '../../../actors/index.ts';
 import type { BenchMetric } from '../benchmark.ts';
 
 /** Monotonic ms shared by every thread of the process (`performance.now()` is per thread). */
@@ -22,6 +22,24 @@ export type RigOptions = {
   readonly max_sessions?: number;
   /** Dense output: a chunk every 2 ms for 40 LLM chunks, so a cancel lands mid-stream. */
   readonly dense?: boolean;
+  /** Sims on a set pace instead (see `voice-runtime.ts`); takes precedence over `dense`. */
+  readonly voice?: VoicePacing;
+};
+
+/** Pace and size of one sim's stream (the sims' own option names). */
+export type SimPace = {
+  readonly chunk_count: number;
+  readonly first_chunk_ms: number;
+  readonly chunk_interval_ms: number;
+};
+
+/** Sims of a voice rig: LLM words and the TTS frames (20 ms each) that speak every word. */
+export type VoicePacing = {
+  readonly llm: SimPace;
+  /** `chunk_count` is frames per LLM word; `chunk_interval_ms` 20 is real-time speech. */
+  readonly tts: SimPace;
+  /** Sees every LLM delta as the LLM produced it (`index` 0 starts an attempt's stream). */
+  readonly onLlmDelta?: (session_id: string, turn_id: string, index: number, text: string) => void;
 };
 
 /** Builds a rig for one scenario. */
@@ -40,12 +58,14 @@ export type Rig = {
 export type SessionHooks = {
   /** The worker side fed an ingress event; `sent_at` is when the transport published it. */
   readonly onFed?: (kind: IngressKind, sent_at: number, fed_at: number) => void;
+  /** What one `runtime.feed` call on the worker side returned, and how long it took (ms). */
+  readonly onFeed?: (kind: IngressKind, result: FeedResult, call_ms: number) => void;
   /** A runtime output chunk (DataLane record of a turn) passed the transport's bridge. */
   readonly onChunk?: (at: number) => void;
   /** The bridge dropped a runtime output (late after a cancel, or of a stale epoch). */
   readonly onDropped?: (code: string, at: number) => void;
-  /** The transport side received a runtime ControlLane record. */
-  readonly onControl?: (signal: string, at: number) => void;
+  /** The transport side received a runtime ControlLane record (with its `runtime_sequence`). */
+  readonly onControl?: (signal: string, at: number, sequence: number) => void;
   /** The transport side received a synthetic egress frame. */
   readonly onEgress?: (at: number) => void;
 };
@@ -64,6 +84,8 @@ export type RigSession = {
   burst(kind: IngressKind, count: number): Promise<SendTimes>;
   /** Publishes one synthetic 20 ms egress audio frame from the worker side. */
   egress(): Promise<void>;
+  /** Calls `runtime.feed` on the worker side now, bypassing the bus (an embedder's feed). */
+  feedNow(kind: IngressKind, text?: string): FeedResult;
   close(): Promise<void>;
 };
 
@@ -115,6 +137,13 @@ export function latencyFigures(
   );
 }
 
+/** Connects `session` and starts a turn: the user spoke, then their final transcript went out. */
+export async function startTurn(session: RigSession, text: string): Promise<void> {
+  await session.send('connection', 'connected');
+  await session.send('speech_started');
+  await session.send('transcript_final', text);
+}
+
 /** Polls `done` every 2 ms until it holds or `timeoutMs` passed; returns whether it holds. */
 export async function until(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
@@ -123,4 +152,26 @@ export async function until(done: () => boolean, timeoutMs: number): Promise<boo
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   return true;
+}
+
+/**
+ * Waits until `count` has not changed for `quietMs` and `done` holds, or `timeoutMs` passed;
+ * returns whether it settled.
+ */
+export async function untilQuiet(
+  count: () => number,
+  done: () => boolean,
+  quietMs: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  let last = count();
+  let since = performance.now();
+  return until(() => {
+    const now = count();
+    if (now !== last) {
+      last = now;
+      since = performance.now();
+    }
+    return done() && performance.now() - since >= quietMs;
+  }, timeoutMs);
 }

@@ -13,7 +13,7 @@ import { runtimeBusReport } from './runtime-report.ts';
 export const runtimeNatsBenchmark: Benchmark = {
   name: 'runtime-nats',
   summary:
-    'runtime over NATS (loopback): edge rate, ingress latency, overhead, cancel, 200-session load',
+    'runtime over NATS (loopback): edge rate, ingress latency, overhead, cancel, 200-session load, turn endings, bursts, 500 voice turns',
   async run() {
     const server = await startNatsServer();
     try {
@@ -21,8 +21,10 @@ export const runtimeNatsBenchmark: Benchmark = {
       try {
         return await runtimeBusReport('nats', threadedRigs(worker, server.url), {
           overheadP95Ms: 5,
+          closeP95Ms: 5,
           cancelP95Ms: 3,
           loadP99Ms: 20,
+          feedP99Ms: 0.3,
         });
       } finally {
         await worker.close();

@@ -11,12 +11,17 @@ import {
   ingressLatency,
   outputOverhead,
 } from './runtime-scenarios.ts';
+import { runtimeTurnReport } from './runtime-turn-report.ts';
 
 /** Targets of one bus (ms). */
 export type RuntimeTargets = {
   readonly overheadP95Ms: number;
+  /** A turn's last output chunk -> its `close`, both at the transport. */
+  readonly closeP95Ms: number;
   readonly cancelP95Ms: number;
   readonly loadP99Ms: number;
+  /** Duration of a `runtime.feed` call that cancels or barges in on a speaking turn (aim). */
+  readonly feedP99Ms: number;
 };
 
 /** Sizes of the scenarios. */
@@ -60,7 +65,11 @@ export async function runtimeBusReport(
     ),
   );
 
-  const { cold, warm: overhead } = await outputOverhead(rigs, SIZE.overhead, SIZE.overheadWarmup);
+  const {
+    cold,
+    warm: overhead,
+    lastChunkToClose,
+  } = await outputOverhead(rigs, SIZE.overhead, SIZE.overheadWarmup);
   const overheadP95 = percentile(overhead, 95);
   metrics.push(
     ...latencyFigures(
@@ -84,6 +93,23 @@ export async function runtimeBusReport(
   );
   notes.push(
     `${label}: transcript -> first chunk p95 ${overheadP95.toFixed(3)} ms over ${String(overhead.length)}/${String(SIZE.overhead)} trials after ${String(SIZE.overheadWarmup)} warm-up turns (their p95: ${percentile(cold, 95).toFixed(3)} ms), target <= ${String(targets.overheadP95Ms)} ms: ${verdict(overheadP95 <= targets.overheadP95Ms)}.`,
+  );
+
+  const closeP95 = percentile(lastChunkToClose, 95);
+  metrics.push(
+    ...latencyFigures(
+      'last_chunk_to_close',
+      "time from a turn's last output chunk to its close, both as they reach the transport, the same measured turns",
+      lastChunkToClose,
+    ),
+    gate(
+      `last_chunk_to_close_p95_le_${String(targets.closeP95Ms)}_ms`,
+      `last output chunk -> close p95 <= ${String(targets.closeP95Ms)} ms`,
+      closeP95 <= targets.closeP95Ms,
+    ),
+  );
+  notes.push(
+    `${label}: last chunk -> close p95 ${closeP95.toFixed(3)} ms over ${String(lastChunkToClose.length)} turns (min ${Math.min(...lastChunkToClose).toFixed(3)} ms; negative: the close came first), target <= ${String(targets.closeP95Ms)} ms: ${verdict(closeP95 <= targets.closeP95Ms)}.`,
   );
 
   const cancels = await cancelToSilence(rigs, SIZE.cancel);
@@ -173,5 +199,6 @@ export async function runtimeBusReport(
   notes.push(
     `${label}: "first node" is the session's ingress stage (RK-05 admission + RK-22 classification, Runtime.feed returning); audio is buffered there and reaches the STT node when a turn opens. Egress frames in the load test are synthetic 20 ms frames published by the worker side (the sims do not stream 50 fps). Cancel trials use dense output (a chunk every 2 ms) so the cancel lands mid-stream; the transport side is the transport bridge (ADR 0014): it fences synchronously on the cancel call, so chunks still in flight are dropped there (counted per trial below), not played. Overhead trials run one turn at a time, timed from the transcript publish after the connection signal came back. Times are one monotonic clock (process.hrtime) across threads; 2 shared cores.`,
   );
-  return { metrics, notes };
+  const turns = await runtimeTurnReport(label, rigs, targets.feedP99Ms);
+  return { metrics: [...metrics, ...turns.metrics], notes: [...notes, ...turns.notes] };
 }

@@ -4,10 +4,11 @@
  * raw samples; the benchmark files turn them into figures and gates.
  */
 import { performance } from 'node:perf_hooks';
-import { until, type RigFactory, type RigSession } from './runtime-kit.ts';
+import { startTurn, until, type RigFactory, type RigSession } from './runtime-kit.ts';
 
 let counter = 0;
-const sid = (what: string) => `${what}-${String(process.pid)}-${String((counter += 1))}`;
+/** A session id unique in this process (buses outlive rigs, so ids must not repeat). */
+export const sid = (what: string) => `${what}-${String(process.pid)}-${String((counter += 1))}`;
 
 /** Audio frames per second published by the transport and fed to the session by the worker side. */
 export async function edgeThroughput(rigs: RigFactory, frames: number): Promise<number> {
@@ -49,8 +50,16 @@ export async function ingressLatency(rigs: RigFactory, samples: number): Promise
   return latencies;
 }
 
-/** Samples of {@link outputOverhead}: the warm-up turns' and the measured turns' (ms). */
-export type OverheadSamples = { readonly cold: number[]; readonly warm: number[] };
+/**
+ * Samples of {@link outputOverhead} (ms): the warm-up turns' and the measured turns' overhead,
+ * and, for the measured turns, the time from their last output chunk to their `close` at the
+ * transport (negative when the close came first).
+ */
+export type OverheadSamples = {
+  readonly cold: number[];
+  readonly warm: number[];
+  readonly lastChunkToClose: number[];
+};
 
 /**
  * Ms from publishing a final transcript to the first output chunk at the transport (zero-latency
@@ -63,16 +72,20 @@ export async function outputOverhead(
   warmup: number,
 ): Promise<OverheadSamples> {
   const rig = rigs({ zeroLatency: true });
-  const samples: OverheadSamples = { cold: [], warm: [] };
+  const samples: OverheadSamples = { cold: [], warm: [], lastChunkToClose: [] };
   for (let i = 0; i < trials + warmup; i++) {
     let first: number | undefined;
+    let last = 0;
     let connected = false;
-    let closed = false;
+    let closed: number | undefined;
     const session = await rig.open(sid('ovh'), {
-      onChunk: (at) => (first ??= at),
-      onControl: (signal) => {
+      onChunk: (at) => {
+        first ??= at;
+        last = at;
+      },
+      onControl: (signal, at) => {
         connected ||= signal === 'connected';
-        closed ||= signal === 'close';
+        if (signal === 'close') closed ??= at;
       },
     });
     // The connection has gone through the runtime and back: only the turn is timed.
@@ -84,7 +97,8 @@ export async function outputOverhead(
     if (came) (i < warmup ? samples.cold : samples.warm).push((first ?? start) - start);
     // One turn at a time: the rest of this turn would otherwise run inside the next trial's
     // window (the 200-session load scenario measures turns under concurrency).
-    await until(() => closed, 5000);
+    const ended = await until(() => closed !== undefined, 5000);
+    if (came && ended && i >= warmup) samples.lastChunkToClose.push((closed ?? last) - last);
     await session.close();
   }
   await rig.close();
@@ -122,9 +136,7 @@ export async function cancelToSilence(rigs: RigFactory, trials: number): Promise
         aborted ||= signal === 'abort';
       },
     });
-    await session.send('connection', 'connected');
-    await session.send('speech_started');
-    await session.send('transcript_final', 'tell me a long story');
+    await startTurn(session, 'tell me a long story');
     if (await until(() => chunks.length > 0, 10_000)) {
       const { at: called, done: returned } = await session.send('cancel');
       await until(() => closed, 5000);

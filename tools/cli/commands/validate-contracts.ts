@@ -5,12 +5,8 @@
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import {
-  ARTIFACT_NAMES,
-  createContractValidator,
-  isArtifactName,
-  type ArtifactName,
-} from '../../../contracts/index.ts';
+import { createContractValidator, type ArtifactName } from '../../../contracts/index.ts';
+import { ARTIFACT_NAMES, isArtifactName } from '../../../contracts/internal.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 import { errorCode } from '../error-code.ts';

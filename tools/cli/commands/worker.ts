@@ -4,7 +4,7 @@
  * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
  */
 import { hostname } from 'node:os';
-import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/index.ts';
+import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/internal.ts';
 import { startWorker, type Worker } from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
