@@ -14,7 +14,7 @@
  * The work a state waits for runs as an invoked actor the runtime supplies with `provide()`
  * (each defaults to one that does nothing, so the machine stays pure and path-testable):
  * `arbitrate` while `Opening.arbitrating` (answers `turn.arbitrate`), `plan` while
- * `Opening.planning` (answers `turn.plan`), `generation` while `Active.running` (answers
+ * `Opening.planning` (answers `turn.plan`), `generation` while `Active` (answers
  * `turn.generation.completed` or `turn.failure`) and `evidence` while finalizing (answers
  * `evidence.appended` / `evidence.append_failed`). Effects the runtime performs synchronously
  * are named actions it provides: `fenceEgress` (RK-16/RK-22: nothing more of the turn reaches
@@ -223,23 +223,26 @@ export const turnMachine = setup({
       initial: 'running',
       entry: 'claimCapacity',
       exit: 'releaseCapacity',
+      // The graph run lives until the terminal: leaving `running` only tells it to cancel, so
+      // its teardown can run after the event that ended the turn (the fence is synchronous).
+      invoke: {
+        id: 'generation',
+        src: 'generation',
+        input: ({ context }: { context: TurnContext }): GenerationRequest => ({
+          services: context.services,
+          session_id: context.session_id,
+          turn_id: context.turn_id,
+          pipeline_version: context.pipeline_version,
+          authority_epoch: context.authority_epoch,
+          plan: context.plan,
+          at_ms: context.now.at_ms,
+          wall_ms: context.now.wall_ms,
+        }),
+      },
+
       on: { '*': STALE },
       states: {
         running: {
-          invoke: {
-            id: 'generation',
-            src: 'generation',
-            input: ({ context }: { context: TurnContext }): GenerationRequest => ({
-              services: context.services,
-              session_id: context.session_id,
-              turn_id: context.turn_id,
-              pipeline_version: context.pipeline_version,
-              authority_epoch: context.authority_epoch,
-              plan: context.plan,
-              at_ms: context.now.at_ms,
-              wall_ms: context.now.wall_ms,
-            }),
-          },
           exit: 'cancelGeneration',
           // Active-turn precedence table, rank 1..8; connection signals that end nothing last.
           on: {

@@ -1,13 +1,14 @@
 /**
- * The `generation` actor the runtime provides to a turn while it is `Active.running` (RK-07):
+ * The `generation` actor the runtime provides to a turn while it is `Active` (RK-07):
  * it runs the turn's graph. It builds the turn's dataflow and, as each node's input starts,
  * creates that node's actor as its child (the node machine, whose child is its invocation, whose
  * child is the provider attempt), so the live system is one tree: session -> turn ->
  * generation -> node -> invocation -> attempt. Nodes report their end with their done events
  * (`xstate.done.actor.<node_id>`, output: status and failure kind); it answers its turn with
  * `turn.generation.completed` once every node is done, or `turn.failure` on the first node that
- * has no legal path left. Told `generation.cancel` before it is stopped, it runs the nodes'
- * cancel hooks (`on_cancel` / `on_barge_in`); stopping it stops every node, which aborts every
+ * has no legal path left. Told `generation.cancel` when the turn leaves `running`, it runs the
+ * nodes' cancel hooks (`on_cancel` / `on_barge_in`) in a microtask, after the event that ended
+ * the turn; the turn stops it at its terminal, which stops every node left and aborts every
  * provider call.
  */
 import {
@@ -97,6 +98,7 @@ class GenerationRun {
   private readonly nodes = new Map<string, NodeActor>();
   private readonly done = new Set<string>();
   private running = true;
+  private stopped = false;
 
   constructor(
     s: SessionServices,
@@ -162,9 +164,10 @@ class GenerationRun {
     }
   }
 
-  /** Stopped by the turn leaving `running`: every node and provider call ends now. */
+  /** Stopped by the turn at its terminal: every node and provider call ends now. */
   stop(): void {
     this.running = false;
+    this.stopped = true;
     this.dataflow.close();
     this.stopNodes();
   }
@@ -218,16 +221,25 @@ class GenerationRun {
     }
   }
 
+  /**
+   * The turn ended early. The fence already holds every chunk back, so the teardown (the nodes'
+   * cancel hooks, their invocations and provider calls) runs after the event that ended the
+   * turn: a microtask queued before the turn's evidence append, so it is done before the
+   * terminal. The generation stays alive until then (the turn stops it at its terminal).
+   */
   private cancel(kind: 'cancel' | 'barge_in'): void {
     this.running = false;
-    this.dataflow.close();
-    const time = this.s.now();
-    for (const node of this.nodes.values()) {
-      if (node.getSnapshot().status !== 'active') continue;
-      node.send({ type: kind === 'barge_in' ? 'node.barge_in' : 'node.cancel', ...time });
-    }
-    // Node actors and provider calls stop synchronously (AbortSignal): the ack is immediate.
-    this.s.outputs.cancelSent(this.request.turn_id);
+    queueMicrotask(() => {
+      if (this.stopped) return;
+      this.dataflow.close();
+      const time = this.s.now();
+      for (const node of this.nodes.values()) {
+        if (node.getSnapshot().status !== 'active') continue;
+        node.send({ type: kind === 'barge_in' ? 'node.barge_in' : 'node.cancel', ...time });
+      }
+      // Node actors and provider calls stop synchronously (AbortSignal): the ack is immediate.
+      this.s.outputs.cancelSent(this.request.turn_id);
+    });
   }
 
   /** A node crash, an unusable edge or a shed the plan forbids: rank 4, the turn aborts. */
