@@ -38,7 +38,8 @@
 import { fromCallback, setup, type AnyActorLogic, type EventObject } from 'xstate';
 import type { AbortReason } from '../contracts/internal.ts';
 import { turnActions } from './turn/actions.ts';
-import { initialContext, type PreTurnFailure } from './turn/effects.ts';
+import { initialContext } from './turn/effects.ts';
+import type { PreTurnFailure } from './turn/pre-turn-effects.ts';
 import { turnGuards } from './turn/guards.ts';
 import type {
   ArbitrationRequest,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
+
 import {
   LeaseError,
   type LeaseErrorCode,
@@ -10,7 +10,7 @@ import {
 import { createManualClock } from '../edges/index.ts';
 import {
   leaseStoreCalls,
-  provideSessionLease,
+  createSessionLeaseActor,
   type LeaseStoreCalls,
   type SessionRuntimeCalls,
 } from './session-lease.actor.ts';
@@ -43,31 +43,30 @@ function deferred<T>() {
 function run(store: Partial<LeaseStoreCalls> = {}, runtime: Partial<SessionRuntimeCalls> = {}) {
   const clock = createManualClock();
   const log: string[] = [];
-  const machine = provideSessionLease({
-    store: {
-      acquire: () => Promise.resolve(grant(5)),
-      renew: (g) => Promise.resolve(grant(g.revision + 1)),
-      release: () => Promise.resolve(true),
-      ...store,
+  const actor = createSessionLeaseActor(
+    {
+      store: {
+        acquire: () => Promise.resolve(grant(5)),
+        renew: (g) => Promise.resolve(grant(g.revision + 1)),
+        release: () => Promise.resolve(true),
+        ...store,
+      },
+      runtime: {
+        open: () => Promise.resolve(),
+        close: () => Promise.resolve(),
+        revokeAuthority: () => void log.push('revoke'),
+        ...runtime,
+      },
     },
-    runtime: {
-      open: () => Promise.resolve(),
-      close: () => Promise.resolve(),
-      revokeAuthority: () => void log.push('revoke'),
-      ...runtime,
-    },
-  });
-  const actor = createActor(machine, {
-    input: { tenant_id: 't', session_id: 's', holder: 'w1', ttl_ms: TTL },
-    clock,
-  });
+    { input: { tenant_id: 't', session_id: 's', holder: 'w1', ttl_ms: TTL }, clock },
+  );
   const emitted: SessionLeaseEmitted[] = [];
   actor.on('*', (event) => void emitted.push(event));
   actor.start();
   return { actor, clock, log, emitted };
 }
 
-describe('provideSessionLease', () => {
+describe('createSessionLeaseActor', () => {
   it.each([
     ['lease_held', 'lease_held'],
     ['invalid_input', 'invalid_request'],
@@ -119,18 +118,25 @@ describe('provideSessionLease', () => {
 
   it('loses the lease on lease_lost, and retries any other renew failure', async () => {
     const answers = [leaseError('unavailable', 'store unreachable'), leaseError('lease_lost')];
-    const { actor, clock, log, emitted } = run({
-      renew: () => Promise.reject(answers.shift() ?? new Error('no more renews')),
-    });
+    const closes: string[] = [];
+    const { actor, clock, log, emitted } = run(
+      { renew: () => Promise.reject(answers.shift() ?? new Error('no more renews')) },
+      { close: () => Promise.resolve(void closes.push(`close after ${log.join(',')}`)) },
+    );
     await settle();
     clock.advance(TTL / 3);
     await settle();
     expect(emitted.at(-1)).toEqual({ type: 'lease.renew_failed', message: 'store unreachable' });
     clock.advance(TTL / 9);
     await settle();
-    expect(emitted.at(-1)).toMatchObject({ type: 'lease.lost', reason: 'lease_stale_epoch' });
+    expect(emitted.slice(-2)).toMatchObject([
+      { type: 'lease.lost', reason: 'lease_stale_epoch' },
+      { type: 'authority.revoke' },
+    ]);
     expect(log).toEqual(['revoke']);
     await settle();
+    // The authority is revoked before the runtime session is closed (the turn ends on the loss).
+    expect(closes).toEqual(['close after revoke']);
     expect(actor.getSnapshot().output).toEqual({ status: 'ended', lease: 'lost' });
   });
 

@@ -4,7 +4,7 @@
  * (ADR 0015). Leaving the state that runs a call aborts its signal, and a result that arrives
  * after that is dropped, so a late renew cannot move a session that already ended.
  */
-import { fromCallback, type EventObject } from 'xstate';
+import { createActor, fromCallback, type ActorOptions, type EventObject } from 'xstate';
 import { isLeaseError, type LeaseGrant, type LeasePort } from '../../contracts/internal.ts';
 import {
   sessionLeaseMachine,
@@ -12,7 +12,7 @@ import {
   type CloseSessionInput,
   type GrantInput,
 } from './session-lease.machine.ts';
-import type { SessionLeaseEvent } from './session-lease.types.ts';
+import type { SessionLeaseEvent, SessionLeaseInput } from './session-lease.types.ts';
 
 /** The lease store calls of one session (a `SessionLease` of the {@link LeasePort}). */
 export type LeaseStoreCalls = {
@@ -56,8 +56,25 @@ export function leaseStoreCalls(
   };
 }
 
+/**
+ * An actor (not started) of the session lease machine with `effects` supplied. The machine's
+ * `authority.revoke` emit calls `runtime.revokeAuthority()`: emitted events reach listeners after
+ * the machine's step, before the session's close starts, so the live turn ends with authority
+ * loss and the runtime's machines never run inside a custom action of this one.
+ */
+export function createSessionLeaseActor(
+  effects: SessionLeaseEffects,
+  options: ActorOptions<ReturnType<typeof provideSessionLease>> & {
+    readonly input: SessionLeaseInput;
+  },
+) {
+  const actor = createActor(provideSessionLease(effects), options);
+  actor.on('authority.revoke', () => effects.runtime.revokeAuthority());
+  return actor;
+}
+
 /** The session lease machine with the given effects supplied. */
-export function provideSessionLease(effects: SessionLeaseEffects) {
+function provideSessionLease(effects: SessionLeaseEffects) {
   const { store, runtime } = effects;
   return sessionLeaseMachine.provide({
     actors: {
@@ -98,7 +115,6 @@ export function provideSessionLease(effects: SessionLeaseEffects) {
         (error) => ({ type: 'session.close_failed', message: messageOf(error) }),
       ),
     },
-    actions: { revokeAuthority: () => runtime.revokeAuthority() },
   });
 }
 

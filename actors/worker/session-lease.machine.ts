@@ -130,7 +130,9 @@ export const sessionLeaseMachine = setup({
     refused: ({ context }) => context.refusal !== null,
   },
   actions: {
-    revokeAuthority: () => undefined,
+    // An emit, not a custom action: its listener runs after the step, so the runtime's own
+    // machines never run inside one of this machine's actions.
+    revokeAuthority: emit({ type: 'authority.revoke' as const }),
     keepGrant: assign({ grant: ({ context, event }) => grantAfter(context, event) }),
     sendWrite: raise({ type: 'lease.write.sent' }),
     confirmWrite: raise({ type: 'lease.write.confirmed' }),

@@ -90,6 +90,8 @@ export type SessionLeaseEmitted =
   /** The session is open under its lease: answer the assignment with `accepted`. */
   | { readonly type: 'session.accepted'; readonly epoch: number }
   | ({ readonly type: 'lease.lost' } & LeaseLoss)
+  /** The lease is lost: revoke the runtime session's authority now (before the session ends). */
+  | { readonly type: 'authority.revoke' }
   | { readonly type: 'lease.renew_failed'; readonly message: string }
   | { readonly type: 'lease.release_failed'; readonly message: string }
   | { readonly type: 'session.close_failed'; readonly message: string };

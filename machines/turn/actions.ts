@@ -17,20 +17,22 @@ import {
   addLateEventRemap,
   addLateEventReport,
   addPlaybackCancelled,
-  addPreTurnFailure,
   addStaleEpochReject,
   addTerminal,
   addTransition,
   addTransportLoss,
-  addTurnOpen,
   batch,
   eventTime,
   flush,
   noLegalPathReason,
-  regatedEpoch,
   type Batch,
-  type PreTurnFailure,
 } from './effects.ts';
+import {
+  addPreTurnFailure,
+  addTurnOpen,
+  regatedEpoch,
+  type PreTurnFailure,
+} from './pre-turn-effects.ts';
 import { carriedEpoch } from './guards.ts';
 import type { TurnContext, TurnEmitted, TurnEvent } from './types.ts';
 

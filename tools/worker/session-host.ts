@@ -5,11 +5,10 @@
  * machine has finished (ADR 0013, ADR 0015, ADR 0025).
  */
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { createActor } from 'xstate';
 import type { Runtime, RuntimeClock } from '../../actors/index.ts';
 import {
+  createSessionLeaseActor,
   leaseStoreCalls,
-  provideSessionLease,
   type SessionLeaseOutput,
 } from '../../actors/worker/index.ts';
 import type { BusEnvelope, BusPort } from '../../contracts/index.ts';
@@ -99,24 +98,26 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
       throw error;
     }
   };
-  const machine = provideSessionLease({
-    store: leaseStoreCalls(host.leases, tenant_id, session_id, worker_id),
-    runtime: {
-      open,
-      close: () => host.closeRuntimeSession(session_id),
-      revokeAuthority() {
-        try {
-          runtime.setAuthority(session_id, { authorized: false });
-        } catch (error) {
-          log({ event: 'authority_revoke_failed', session_id, error: messageOf(error) });
-        }
+  const actor = createSessionLeaseActor(
+    {
+      store: leaseStoreCalls(host.leases, tenant_id, session_id, worker_id),
+      runtime: {
+        open,
+        close: () => host.closeRuntimeSession(session_id),
+        revokeAuthority() {
+          try {
+            runtime.setAuthority(session_id, { authorized: false });
+          } catch (error) {
+            log({ event: 'authority_revoke_failed', session_id, error: messageOf(error) });
+          }
+        },
       },
     },
-  });
-  const actor = createActor(machine, {
-    input: { tenant_id, session_id, holder: worker_id, ttl_ms: host.leases.ttlMs },
-    clock: host.clock,
-  });
+    {
+      input: { tenant_id, session_id, holder: worker_id, ttl_ms: host.leases.ttlMs },
+      clock: host.clock,
+    },
+  );
   actor.on('session.accepted', ({ epoch }) => {
     log({ event: 'session_accepted', session_id, tenant_id, authority_epoch: epoch });
     answer({ accepted: true, worker_id, session_inbox, authority_epoch: epoch });
