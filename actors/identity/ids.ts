@@ -3,11 +3,11 @@
  * from (session, turn, ordinal/event id), so they stay stable across retry, reconnect and
  * failover. The spelling matches `machines/stamp.ts`, which stamps machine outputs the same way.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
-/** Hex SHA-256 of a UTF-8 string. */
+/** Hex SHA-256 of a UTF-8 string (one-shot `hash`: about a third of `createHash`'s cost). */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** Replaces `/` and whitespace with `_` so a part can be embedded in a slash-separated id. */

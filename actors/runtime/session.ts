@@ -8,6 +8,7 @@
  */
 import { createActor, waitFor, type Actor } from 'xstate';
 import type { SessionEmitted } from '../../machines/index.ts';
+import { sessionTurnEnding, turnFencesOn, type TurnContext } from '../../machines/internal.ts';
 import { checkIngressEpoch } from '../guard/epoch.ts';
 import type { EventGateway } from '../guard/gateway.ts';
 import { Conversation } from './conversation.ts';
@@ -27,6 +28,12 @@ import type {
 /** How long `stop` lets a live turn finish its terminal before the actor is stopped anyway. */
 const STOP_GRACE_MS = 5000;
 
+/** Input events waiting for the machines after a fencing `feed`, past which input is refused. */
+const MAX_DEFERRED = 64;
+
+/** The part of a turn actor's snapshot `turnFencesOn` reads. */
+type TurnState = Parameters<typeof turnFencesOn>[0];
+
 /** The runtime of one session. */
 export class RuntimeSession {
   private readonly services: SessionServices;
@@ -36,6 +43,8 @@ export class RuntimeSession {
   private stopped = false;
   /** Set while `setAuthority` runs when the live turn answers with an active-turn drain. */
   private revoked = false;
+  /** Input the machines take after `feed` returned (a fencing feed and what follows it). */
+  private deferred: SessionInputEvent[] = [];
 
   /** Creates and starts the session actor. */
   constructor(deps: SessionDeps) {
@@ -121,13 +130,14 @@ export class RuntimeSession {
     const classified = classifyIngress(event, record, this.services.identity.session_id, time);
     if ('code' in classified) return this.refuse(classified);
     // ControlLane is lossless: while its backlog is full, input that adds signals waits.
-    if (classified.type !== 'audio.frame' && this.out.saturated) {
+    if (classified.type !== 'audio.frame' && this.saturated()) {
       return this.refuse({
         code: 'saturated',
         message: 'session saturated: its ControlLane backlog is full; feed again once it drains',
       });
     }
-    this.take(classified);
+    if (this.deferred.length > 0 || this.fenceAhead(classified)) this.defer(classified);
+    else this.take(classified);
     return { accepted: true };
   }
 
@@ -139,6 +149,7 @@ export class RuntimeSession {
    */
   setAuthority(change: AuthorityChange): boolean {
     if (this.stopped) return false;
+    this.takeDeferred();
     const authority = this.services.authority;
     authority.epoch = change.authority_epoch ?? authority.epoch;
     authority.authorized = change.authorized ?? authority.authorized;
@@ -157,6 +168,7 @@ export class RuntimeSession {
   /** Ends the session: a live turn ends with one terminal and `close`; then drains the outbox. */
   async stop(): Promise<void> {
     if (!this.stopped) {
+      this.takeDeferred();
       this.stopped = true;
       if (!this.ended) this.actor.send({ type: 'session.end', ...this.services.now() });
       // A live turn's terminal waits for its evidence (a microtask): let it land.
@@ -168,6 +180,46 @@ export class RuntimeSession {
       await this.out.evidence.close();
     }
     await this.out.drain();
+  }
+
+  private saturated(): boolean {
+    return this.out.saturated || this.deferred.length >= MAX_DEFERRED;
+  }
+
+  /**
+   * RK-16/RK-22 inside `feed`: when the event ends the live turn early (a cancel, or the user
+   * speaking over the reply), that turn's egress is fenced now, as the turn machine would fence
+   * it, and true is returned: the machines then take the event after `feed` returns (its
+   * signals, abort, close and the next turn follow in order). The decision is the machines':
+   * `sessionTurnEnding` and `turnFencesOn` read their current states.
+   */
+  private fenceAhead(event: SessionInputEvent): boolean {
+    if (event.type === 'audio.frame') return false;
+    const session = this.actor.getSnapshot();
+    if (session.status !== 'active') return false;
+    const ending = sessionTurnEnding(session, event);
+    if (ending === null) return false;
+    const turn = session.children[ending.turn_id];
+    if (turn === undefined) return false;
+    const state = turn.getSnapshot() as TurnState & { readonly context: TurnContext };
+    if (!turnFencesOn(state, ending.event)) return false;
+    this.out.fenceTurn(ending.turn_id, ending.cause);
+    return true;
+  }
+
+  /** Queues input for the machines; the first one schedules the flush. */
+  private defer(event: SessionInputEvent): void {
+    this.deferred.push(event);
+    if (this.deferred.length === 1) queueMicrotask(() => this.takeDeferred());
+  }
+
+  /** Hands deferred input to the machines, in order (also before anything else reaches them). */
+  private takeDeferred(): void {
+    while (this.deferred.length > 0 && !this.stopped) {
+      const [next, ...rest] = this.deferred;
+      this.deferred = rest;
+      if (next !== undefined) this.take(next);
+    }
   }
 
   private take(event: SessionInputEvent): void {

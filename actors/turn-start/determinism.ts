@@ -4,7 +4,7 @@
  * int64), computed exactly with BigInt; the plan carries it reduced to its low 53 bits so that it
  * is an exact JSON integer (ADR 0007). The exact decimal is kept as evidence.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ResolvedTurnPlan } from '../../contracts/internal.ts';
 
 /** The plan's `determinism` block. */
@@ -38,9 +38,7 @@ export function seedFromDigest(digest: Uint8Array): SeedDerivation {
 
 /** Derives the RK-19 seed of a plan hash and authority epoch. */
 export function deriveSeed(plan_hash: string, authority_epoch: number): SeedDerivation {
-  return seedFromDigest(
-    createHash('sha256').update(`${plan_hash}|${authority_epoch}`, 'utf8').digest(),
-  );
+  return seedFromDigest(hash('sha256', `${plan_hash}|${authority_epoch}`, 'buffer'));
 }
 
 /** Evidence of the seed derivation, for OR-02 records that must explain the plan's seed. */

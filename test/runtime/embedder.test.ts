@@ -10,6 +10,8 @@ import { openEmbedder, turnSignals } from './embedder-kit.ts';
 import { machineOutputs } from './kit.ts';
 
 const FLUSH = 'playback_cancelled(cancel_fence_applied)';
+/** How a turn ended by a barge-in ends, signal by signal (ADR 0027). */
+const BARGED_IN = ['barge_in', 'cancel', FLUSH, 'abort(cancelled)', 'close'];
 
 describe('issue 9, item 5: one order for every way a turn ends early', () => {
   it('an ingress cancel: cancel, playback_cancelled, abort(cancelled), close', async () => {
@@ -33,13 +35,7 @@ describe('issue 9, item 5: one order for every way a turn ends early', () => {
     await e.time.advanceTo(600);
     e.feed('speech_started');
     await e.untilClosed('turn-1');
-    expect(turnSignals(e.control(), 'turn-1').slice(-5)).toEqual([
-      'barge_in',
-      'cancel',
-      FLUSH,
-      'abort(cancelled)',
-      'close',
-    ]);
+    expect(turnSignals(e.control(), 'turn-1').slice(-5)).toEqual(BARGED_IN);
     await e.finish();
   });
 
@@ -104,23 +100,43 @@ describe('issue 9, item 7: feed() fences at once and leaves the rest for after i
     ['cancel', ['cancel', FLUSH]],
     ['speech_started', ['barge_in', 'cancel', FLUSH]],
   ] as const) {
-    it(`a ${kind}: fenced when feed returns; abort and close follow, nothing of the turn after`, async () => {
+    it(`a ${kind}: fenced when feed returns; its signals, abort and close follow, nothing of the turn after`, async () => {
       const e = await openEmbedder();
       e.feed('transcript_final', 'hello there');
       await e.time.advanceTo(600);
       expect(e.outputs.some((o) => o.kind === 'data')).toBe(true); // the turn is speaking
+      const before = turnSignals(e.control(), 'turn-1');
       expect(e.feed(kind)).toEqual({ accepted: true });
       const returned = e.outputs.length;
-      // On return the fence is applied; the evidence append, abort and close are still to come.
-      expect(turnSignals(e.control(), 'turn-1').slice(-ends.length)).toEqual(ends);
+      // On return only the fence is applied: the machines take the event after feed returns.
+      expect(turnSignals(e.control(), 'turn-1')).toEqual(before);
       await e.untilClosed('turn-1');
       const after = e.outputs.slice(returned);
       expect(after.filter((o) => o.kind === 'data')).toEqual([]);
       const later = after.flatMap((o) => (o.kind === 'control' ? [o.record] : []));
-      expect(turnSignals(later, 'turn-1')).toEqual(['abort(cancelled)', 'close']);
+      expect(turnSignals(later, 'turn-1')).toEqual([...ends, 'abort(cancelled)', 'close']);
       await e.finish();
     });
   }
+
+  it('keeps the order of what is fed after a fencing feed in the same tick', async () => {
+    const e = await openEmbedder();
+    e.feed('transcript_final', 'hello there');
+    await e.time.advanceTo(600);
+    expect(e.feed('speech_started')).toEqual({ accepted: true });
+    expect(e.feed('transcript_final', 'stop, I meant something else')).toEqual({ accepted: true });
+    // Still turn-1's (it has not closed): the machines see it after the barge-in, as if in sync.
+    expect(e.feed('cancel')).toEqual({ accepted: true });
+    await e.untilClosed('turn-2');
+    await e.finish();
+    expect(turnSignals(e.control(), 'turn-1').slice(-5)).toEqual(BARGED_IN);
+    const proposals = e.control().filter((s) => s.signal === 'turn_open_proposed');
+    expect(proposals.map((s) => [s.turn_id, s.causal_parent_id])).toEqual([
+      ['turn-1', e.ingressIds[0]],
+      ['turn-2', e.ingressIds[2]],
+    ]);
+    expect(turnSignals(e.control(), 'turn-2').slice(-2)).toEqual(['commit', 'close']);
+  });
 });
 
 describe('issue 9, item 6: every turn-scoped output names its turn, and which input it took', () => {

@@ -1,0 +1,60 @@
+/**
+ * Which turn a session event ends early, read off the machines' current states without running
+ * them: the runtime fences that turn's egress inside `feed` (RK-16/RK-22: nothing of it reaches
+ * the transport once `feed` returns) and lets the machines take the event after `feed` returns.
+ * The answer must be the machines' own: `fence-ahead.test.ts` checks it against every state of
+ * both statecharts with XState's pure `transition`.
+ */
+import type { SessionEvent } from './session/types.ts';
+import { routeOf } from './session/effects.ts';
+import type { SessionContext } from './session/types.ts';
+import { turnGuards } from './turn/guards.ts';
+import type { EgressFenceCause, TurnContext, TurnEvent } from './turn/types.ts';
+
+/** The part of a machine snapshot the predicates read. */
+type StateOf<TContext> = {
+  readonly context: TContext;
+  matches(value: string | Record<string, unknown>): boolean;
+};
+
+/** The turn states whose cancel and barge-in transitions end the turn early (`endEarly`). */
+const ENDS_EARLY = [{ Active: 'running' }, { Active: { finalizing: 'committing' } }] as const;
+
+/** A turn event that ends the turn it reaches, and the fence cause the turn would record. */
+export type TurnEnding = {
+  readonly turn_id: string;
+  readonly event: TurnEvent;
+  readonly cause: EgressFenceCause;
+};
+
+/**
+ * The turn event `event` becomes in the session machine's current state, if it ends a turn early
+ * there: user speech or a new final transcript while the live turn runs is its barge-in; a
+ * cancel goes to the turn it names (or the live one). Null for anything else.
+ */
+export function sessionTurnEnding(
+  session: StateOf<SessionContext>,
+  event: SessionEvent,
+): TurnEnding | null {
+  if (event.type === 'turn.cancel') {
+    const turn_id = routeOf(session.context, event);
+    return turn_id === null ? null : { turn_id, event, cause: 'cancel' };
+  }
+  if (event.type !== 'user.speech.started' && event.type !== 'user.transcript.final') return null;
+  const turn_id = session.context.current_turn;
+  if (turn_id === null || !session.matches({ active: 'running' })) return null;
+  const { at_ms, wall_ms } = event;
+  const barge: TurnEvent = {
+    type: 'turn.barge_in',
+    at_ms,
+    ...(wall_ms === undefined ? {} : { wall_ms }),
+  };
+  return { turn_id, event: barge, cause: 'barge_in' };
+}
+
+/** True when the turn machine in `turn`'s state answers `event` by fencing its egress. */
+export function turnFencesOn(turn: StateOf<TurnContext>, event: TurnEvent): boolean {
+  if (event.type !== 'turn.cancel' && event.type !== 'turn.barge_in') return false;
+  if (turnGuards.isStaleEpoch({ context: turn.context, event })) return false;
+  return ENDS_EARLY.some((state) => turn.matches(state));
+}
