@@ -45,7 +45,9 @@ function appendJson(
     budget.left -= piece.length;
   };
   if (budget.left <= 0) return;
-  if (value === null || typeof value === 'boolean' || typeof value === 'number') {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    push(String(value)); // JSON would say `null` for NaN and the infinities
+  } else if (value === null || typeof value === 'boolean' || typeof value === 'number') {
     push(JSON.stringify(value) ?? 'null');
   } else if (typeof value === 'string') {
     // Only the head of a long string can be shown; quoting it whole would be O(size).

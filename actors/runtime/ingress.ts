@@ -5,6 +5,7 @@
  * DataLane records); anything else is refused with a reason.
  */
 import type { ControlSignal, EventRecord } from '../../contracts/index.ts';
+import { renderValue } from '../../contracts/internal.ts';
 import type { ConnectionSignal } from '../../machines/internal.ts';
 import type { GraphItem } from '../nodes/types.ts';
 import type { RuntimeRefusal, TransportEvent } from './types.ts';
@@ -42,6 +43,50 @@ const mismatch = (message: string): RuntimeRefusal => ({
   message,
 });
 
+/** Lane and payload classes of the DataLane record each kind must come with. */
+const DATA_KINDS: Partial<Record<TransportEvent['kind'], readonly string[]>> = {
+  speech_started: ['metadata'],
+  transcript_final: ['text_raw', 'PII', 'PHI'],
+  audio_frame: ['audio_raw', 'PII', 'PHI'],
+};
+
+/** A DataLane kind's record: on DataLane, no signal, one of the kind's payload classes. */
+function dataRecordMismatch(
+  kind: TransportEvent['kind'],
+  record: EventRecord | ControlSignal,
+): RuntimeRefusal | null {
+  const classes = DATA_KINDS[kind];
+  if (classes === undefined) return null;
+  if (record.lane !== 'DataLane' || typeof record.signal === 'string') {
+    const got = typeof record.signal === 'string' ? `signal ${record.signal}` : String(record.lane);
+    return mismatch(`${kind}: expected a DataLane record, received ${got}`);
+  }
+  if (!classes.includes(String(record.payload_class)))
+    return mismatch(
+      `${kind}: expected payload_class ${classes.join(' or ')}, received ${String(record.payload_class)}`,
+    );
+  return null;
+}
+
+/** The audio of an `audio_frame`: PCM16 samples with a positive rate and duration. */
+function audioMismatch(audio: unknown): RuntimeRefusal | null {
+  if (typeof audio !== 'object' || audio === null)
+    return mismatch(`audio: expected an audio frame object, received ${renderValue(audio)}`);
+  const a = audio as Record<string, unknown>;
+  if (a['kind'] !== 'audio')
+    return mismatch(`audio.kind: expected "audio", received ${renderValue(a['kind'])}`);
+  if (!(a['pcm'] instanceof Int16Array))
+    return mismatch(
+      `audio.pcm: expected an Int16Array of PCM16 samples, received ${renderValue(a['pcm'])}`,
+    );
+  for (const field of ['sample_rate_hz', 'duration_ms'] as const) {
+    const value = a[field];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+      return mismatch(`audio.${field}: expected a positive number, received ${renderValue(value)}`);
+  }
+  return null;
+}
+
 /** Classifies one admitted record; never throws. */
 export function classifyIngress(
   event: TransportEvent,
@@ -53,6 +98,8 @@ export function classifyIngress(
     return { code: 'session_mismatch', message: `record session_id is not ${session_id}` };
   }
   const signal = typeof record.signal === 'string' ? record.signal : undefined;
+  const wrongRecord = dataRecordMismatch(event.kind, record);
+  if (wrongRecord !== null) return wrongRecord;
   switch (event.kind) {
     case 'connection':
       if (signal === undefined || !CONNECTION_SIGNALS.includes(signal)) {
@@ -82,8 +129,11 @@ export function classifyIngress(
         input_id: String(record.event_id),
         ...time,
       };
-    case 'audio_frame':
-      if (event.audio === undefined) return mismatch('audio_frame: expected audio');
+    case 'audio_frame': {
+      const wrongAudio = audioMismatch(event.audio);
+      if (wrongAudio !== null || event.audio === undefined)
+        return wrongAudio ?? mismatch('audio_frame: expected audio');
       return { type: 'audio.frame', audio: event.audio };
+    }
   }
 }

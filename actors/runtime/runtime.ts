@@ -4,6 +4,7 @@
  * egress fence and outbox (see session.ts).
  */
 import type { Lane } from '../../contracts/index.ts';
+import { assertSubjectToken, renderValue, SubjectTokenError } from '../../contracts/internal.ts';
 import { createEventGateway, type EventGateway } from '../guard/gateway.ts';
 import { compileRuntimeGraph, DEFAULT_GRAPH, type RuntimeGraph } from '../graph/graph.ts';
 import { poolProviders } from '../pool/pooled-ports.ts';
@@ -29,7 +30,10 @@ export const RUNTIME_LIMIT_DEFAULTS: RuntimeLimits = {
 
 /** A running runtime. */
 export type Runtime = {
-  /** Opens a session and starts its session actor; throws on a duplicate id or when full. */
+  /**
+   * Opens a session and starts its session actor; throws on an id the bus cannot carry (see
+   * `assertSubjectToken`), a duplicate id, or when full.
+   */
   openSession(options: SessionOptions): string;
   /** Feeds one transport event; invalid input is rejected with a diagnostic, never processed. */
   feed(session_id: string, event: TransportEvent): FeedResult;
@@ -53,6 +57,7 @@ export type Runtime = {
 /** Codes of {@link RuntimeError}. */
 export type RuntimeErrorCode =
   | 'invalid_graph'
+  | 'invalid_session'
   | 'invalid_authority'
   | 'unknown_session'
   | 'duplicate_session'
@@ -102,6 +107,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   return {
     openSession(session) {
       if (stopped) throw new RuntimeError('stopped', 'runtime stopped');
+      checkSessionIds(session);
+      if (session.authority_epoch !== undefined)
+        checkAuthorityChange({ authority_epoch: session.authority_epoch });
       if (sessions.has(session.session_id)) {
         throw new RuntimeError('duplicate_session', `session ${session.session_id} is open`);
       }
@@ -130,10 +138,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     feed(session_id, event) {
       const session = sessions.get(session_id);
       if (session === undefined) {
-        return {
-          accepted: false,
-          rejection: { code: 'unknown_session', message: `unknown session ${session_id}` },
-        };
+        const rejection = stopped
+          ? { code: 'stopped' as const, message: 'runtime stopped' }
+          : { code: 'unknown_session' as const, message: `unknown session ${String(session_id)}` };
+        return { accepted: false, rejection };
       }
       return session.feed(event);
     },
@@ -144,7 +152,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const checked = checkAuthorityChange(change);
       // A session that already ended has no turn left to revoke: not a usage error.
       if (!sessions.has(session_id) && closed.has(session_id)) return false;
-      return get(session_id).setAuthority(checked);
+      const session = get(session_id);
+      const epoch = checked.authority_epoch;
+      if (epoch !== undefined && epoch < session.epoch) {
+        throw new RuntimeError(
+          'invalid_authority',
+          `authority_epoch: expected an integer >= ${String(session.epoch)} (epochs never go back), received ${String(epoch)}`,
+        );
+      }
+      return session.setAuthority(checked);
     },
     published(session_id) {
       return closed.get(session_id) ?? get(session_id).published;
@@ -160,6 +176,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
+/** Checks that a session's ids can be bus subject tokens; throws `invalid_session` with the rule. */
+function checkSessionIds(session: SessionOptions): void {
+  try {
+    assertSubjectToken('session_id', session.session_id);
+    if (session.tenant_id !== undefined) assertSubjectToken('tenant_id', session.tenant_id);
+  } catch (error) {
+    if (error instanceof SubjectTokenError)
+      throw new RuntimeError('invalid_session', error.message);
+    throw error;
+  }
+}
+
 /** Checks an authority change; throws `invalid_authority` naming the field, expected and received. */
 function checkAuthorityChange(change: AuthorityChange): AuthorityChange {
   const epoch: unknown = change.authority_epoch;
@@ -169,14 +197,14 @@ function checkAuthorityChange(change: AuthorityChange): AuthorityChange {
   ) {
     throw new RuntimeError(
       'invalid_authority',
-      `authority_epoch: expected an integer >= 0, received ${JSON.stringify(epoch) ?? typeof epoch}`,
+      `authority_epoch: expected an integer >= 0, received ${renderValue(epoch)}`,
     );
   }
   const authorized: unknown = change.authorized;
   if (authorized !== undefined && typeof authorized !== 'boolean') {
     throw new RuntimeError(
       'invalid_authority',
-      `authorized: expected a boolean, received ${JSON.stringify(authorized) ?? typeof authorized}`,
+      `authorized: expected a boolean, received ${renderValue(authorized)}`,
     );
   }
   return change;

@@ -13,17 +13,13 @@ import { checkIngressEpoch } from '../guard/epoch.ts';
 import type { EventGateway } from '../guard/gateway.ts';
 import { Conversation } from './conversation.ts';
 import { classifyIngress, type SessionInputEvent } from './ingress.ts';
+import { IngressOrder } from './ingress-order.ts';
 import { runtimeSessionMachine } from './machines.ts';
 import { SessionOutputs } from './outputs.ts';
 import { SessionServices } from './services.ts';
+import { readTransportEvent } from './transport-event.ts';
 import { TurnLedger } from './turn-ledger.ts';
-import type {
-  AuthorityChange,
-  FeedResult,
-  RuntimeListener,
-  SessionDeps,
-  TransportEvent,
-} from './types.ts';
+import type { AuthorityChange, FeedResult, RuntimeListener, SessionDeps } from './types.ts';
 
 /** How long `stop` lets a live turn finish its terminal before the actor is stopped anyway. */
 const STOP_GRACE_MS = 5000;
@@ -43,6 +39,8 @@ export class RuntimeSession {
   private stopped = false;
   /** Set while `setAuthority` runs when the live turn answers with an active-turn drain. */
   private revoked = false;
+  /** Which ingress records were taken already (a record is taken once). */
+  private readonly order = new IngressOrder();
   /** Input the machines take after `feed` returned (a fencing feed and what follows it). */
   private deferred: SessionInputEvent[] = [];
 
@@ -88,6 +86,11 @@ export class RuntimeSession {
     this.actor.start();
   }
 
+  /** The session's current authority epoch (RK-24). */
+  get epoch(): number {
+    return this.services.authority.epoch;
+  }
+
   /** Envelopes published so far, by lane. */
   get published() {
     return this.out.published;
@@ -104,8 +107,10 @@ export class RuntimeSession {
   }
 
   /** RK-05, RK-24, then RK-22 classification, then the session machine; bad input is refused. */
-  feed(event: TransportEvent): FeedResult {
+  feed(input: unknown): FeedResult {
     if (this.stopped) return this.refuse({ code: 'stopped', message: 'session stopped' });
+    const event = readTransportEvent(input);
+    if ('code' in event) return this.refuse(event);
     const { accepted, rejected } = this.gateway.admitBatch([event.record]);
     const record = accepted[0];
     if (rejected[0] !== undefined || record === undefined) {
@@ -129,6 +134,8 @@ export class RuntimeSession {
     }
     const classified = classifyIngress(event, record, this.services.identity.session_id, time);
     if ('code' in classified) return this.refuse(classified);
+    const duplicate = this.order.check(record);
+    if (duplicate !== null) return this.refuse(duplicate);
     // ControlLane is lossless: while its backlog is full, input that adds signals waits.
     if (classified.type !== 'audio.frame' && this.saturated()) {
       return this.refuse({
@@ -136,6 +143,7 @@ export class RuntimeSession {
         message: 'session saturated: its ControlLane backlog is full; feed again once it drains',
       });
     }
+    this.order.taken(record);
     if (this.deferred.length > 0 || this.fenceAhead(classified)) this.defer(classified);
     else this.take(classified);
     return { accepted: true };

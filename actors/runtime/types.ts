@@ -165,8 +165,12 @@ export type FeedResult =
 /** Why the runtime refused an event that passed RK-05. */
 export type RuntimeRefusal = {
   readonly code:
+    /** Not a transport event: no object, an unknown `kind`, a field that cannot be read. */
+    | 'invalid_event'
     | 'unknown_session'
     | 'session_mismatch'
+    /** The record was taken already (same event id, or an older sequence on its lane). */
+    | 'duplicate'
     | 'classification_mismatch'
     | 'stale_epoch'
     | 'stopped'

@@ -136,8 +136,8 @@ export const turnActions = {
     addPlaybackCancelled(b, context);
     return undefined;
   }),
-  signalTransportLoss: emitting((b, context) => {
-    addTransportLoss(b, context);
+  signalTransportLoss: emitting((b, context, event) => {
+    addTransportLoss(b, context, event.type === 'turn.connection' ? event.signal : 'disconnected');
     return undefined;
   }),
   relayConnectionSignal: emitting((b, context, event) => {

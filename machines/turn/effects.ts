@@ -277,7 +277,7 @@ export function addConnectionSignal(
   context: TurnContext,
   signal: ConnectionSignal,
 ): void {
-  const teardown = signal === 'disconnected' || signal === 'stall';
+  const teardown = signal === 'disconnected' || signal === 'stall' || signal === 'ended';
   addSignal(b, context, {
     signal,
     emitted_by: 'RK-23',
@@ -286,8 +286,15 @@ export function addConnectionSignal(
   });
 }
 
-/** Rank 5: RK-23 `disconnected` and `stall` before the abort. */
-export function addTransportLoss(b: Batch, context: TurnContext): void {
+/**
+ * Rank 5: the RK-23 signals before the abort: `disconnected` and `stall` for a lost or stalled
+ * connection, `ended` when the transport ended the session.
+ */
+export function addTransportLoss(b: Batch, context: TurnContext, signal: ConnectionSignal): void {
+  if (signal === 'ended') {
+    addConnectionSignal(b, context, 'ended');
+    return;
+  }
   addConnectionSignal(b, context, 'disconnected');
   addConnectionSignal(b, context, 'stall');
 }

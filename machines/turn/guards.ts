@@ -54,8 +54,10 @@ const activeTurnChecks = {
   cancelAccepted: (e: TurnEvent): boolean => e.type === 'turn.cancel',
   providerFailed: (e: TurnEvent): boolean => e.type === 'turn.failure' && e.failure === 'provider',
   nodeFailed: (e: TurnEvent): boolean => e.type === 'turn.failure' && e.failure === 'node',
+  // `ended`: the transport ended the session; nothing more of the reply can be heard.
   transportLost: (e: TurnEvent): boolean =>
-    e.type === 'turn.connection' && (e.signal === 'disconnected' || e.signal === 'stall'),
+    e.type === 'turn.connection' &&
+    (e.signal === 'disconnected' || e.signal === 'stall' || e.signal === 'ended'),
   baselineAppendFailed: (e: TurnEvent): boolean =>
     e.type === 'turn.failure' && e.failure === 'baseline_append',
   noLegalPath: (e: TurnEvent): boolean =>
