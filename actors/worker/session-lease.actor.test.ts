@@ -116,6 +116,32 @@ describe('createSessionLeaseActor', () => {
     expect(actor.getSnapshot().output).toEqual({ status: 'ended', lease: 'released' });
   });
 
+  it('releases the revision a renew in flight wrote after the session closed', async () => {
+    let revision = 5;
+    let land: () => void = () => undefined;
+    const released: number[] = [];
+    const { actor, clock } = run({
+      renew: (g) =>
+        new Promise((resolve) => {
+          land = () => resolve(grant((revision = g.revision + 1)));
+        }),
+      release: (g) => {
+        released.push(g.revision);
+        return Promise.resolve(g.revision === revision);
+      },
+    });
+    await settle();
+    clock.advance(TTL / 3); // the renew is sent; the store has not answered
+    await settle();
+    actor.send({ type: 'session.end' });
+    await settle(); // closed: the release waits for the renew's write
+    land();
+    await settle();
+    await settle();
+    expect(released).toEqual([6]);
+    expect(actor.getSnapshot().output).toEqual({ status: 'ended', lease: 'released' });
+  });
+
   it('loses the lease on lease_lost, and retries any other renew failure', async () => {
     const answers = [leaseError('unavailable', 'store unreachable'), leaseError('lease_lost')];
     const closes: string[] = [];
@@ -172,7 +198,7 @@ describe('createSessionLeaseActor', () => {
     });
   });
 
-  it('drops a renew result that arrives after the session ended', async () => {
+  it('drops a renew answer that arrives after the session ended, but releases what it wrote', async () => {
     const pending = deferred<LeaseGrant>();
     const released: LeaseGrant[] = [];
     const { actor, clock } = run({
@@ -185,7 +211,8 @@ describe('createSessionLeaseActor', () => {
     await settle();
     pending.resolve(grant(99));
     await settle();
-    expect(released).toEqual([grant(5)]);
+    // The machine ignored the answer (it had left `renewing`); the store holds revision 99.
+    expect(released).toEqual([grant(99)]);
     expect(actor.getSnapshot().output).toEqual({ status: 'ended', lease: 'released' });
   });
 });

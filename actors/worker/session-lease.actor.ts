@@ -73,9 +73,36 @@ export function createSessionLeaseActor(
   return actor;
 }
 
+/**
+ * The store calls with a release that waits for the write before it. Leaving `renewing` drops a
+ * renew's answer, not its write: the store may take it after the session closed, and a release
+ * at the older revision would then be refused and leave the lease held until its TTL ran out.
+ * So the release waits for that write and releases the revision the tenure now has.
+ */
+function orderedWrites(store: LeaseStoreCalls): LeaseStoreCalls {
+  let latest: LeaseGrant | null = null;
+  let pending: Promise<unknown> = Promise.resolve();
+  const track = (write: Promise<LeaseGrant>): Promise<LeaseGrant> => {
+    const noted = write.then((grant) => (latest = grant));
+    pending = noted.catch(() => undefined);
+    return noted;
+  };
+  return {
+    acquire: (signal) => track(store.acquire(signal)),
+    renew: (grant, signal) => track(store.renew(grant, signal)),
+    async release(grant, signal) {
+      await pending;
+      const newer =
+        latest !== null && latest.epoch === grant.epoch && latest.revision > grant.revision;
+      return store.release(newer && latest !== null ? latest : grant, signal);
+    },
+  };
+}
+
 /** The session lease machine with the given effects supplied. */
 function provideSessionLease(effects: SessionLeaseEffects) {
-  const { store, runtime } = effects;
+  const { runtime } = effects;
+  const store = orderedWrites(effects.store);
   return sessionLeaseMachine.provide({
     actors: {
       acquireLease: fromTask<AcquireLeaseInput, LeaseGrant>(
