@@ -8,7 +8,7 @@ import { renderValue } from '../../contracts/internal.ts';
 import type { IngressKind, RuntimeRefusal, TransportEvent } from './types.ts';
 
 /** Every kind `feed` classifies, in the order the refusal lists them. */
-export const INGRESS_KINDS: readonly IngressKind[] = [
+const INGRESS_KINDS: readonly IngressKind[] = [
   'speech_started',
   'transcript_final',
   'audio_frame',

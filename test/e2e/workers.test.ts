@@ -1,11 +1,18 @@
+import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
 import type { ControlSignal } from '../../contracts/index.ts';
+import { LEASE_BUCKET_NAME, assignmentSubject, leaseKey } from '../../contracts/internal.ts';
 import type { MachineOutput } from '../../machines/index.ts';
 import { checkTurnInvariants } from '../../machines/invariants.ts';
 import { BUILT_IN_SCRIPT } from '../../tools/run/script.ts';
-import { assignSession, driveSession, type DriveResult } from '../../tools/worker/index.ts';
+import {
+  assignSession,
+  driveSession,
+  type AssignmentReply,
+  type DriveResult,
+} from '../../tools/worker/index.ts';
 import { spawnRspp, type WorkerProcess } from './worker-process.ts';
 
 const TENANT = 'e2e';
@@ -77,6 +84,54 @@ describe('rspp worker processes (e2e, NATS)', () => {
     }
     expect(new Set(results.map((r) => r.worker_id))).toEqual(new Set(['e2e-a', 'e2e-b']));
   }, 120_000);
+
+  it('refuses an assignment whose body names another tenant than its subject (issue 10 item 4)', async () => {
+    const { nc: driver } = link();
+    const session_id = `cross-${RUN}`;
+    const msg = await driver.request(
+      assignmentSubject(TENANT),
+      JSON.stringify({
+        tenant_id: 'e2e-other',
+        session_id,
+        options: { system_prompt: 'secret prompt' },
+      }),
+      { timeout: 15_000 },
+    );
+    const answer = msg.json<AssignmentReply>();
+    if (answer.accepted) {
+      // Before the fix the worker ran it as tenant e2e-other: end it so the file stays clean.
+      await driver.request(answer.session_inbox, JSON.stringify({ op: 'end' }), {
+        timeout: 15_000,
+      });
+    }
+    expect(answer).toEqual({
+      accepted: false,
+      worker_id: expect.stringMatching(/^e2e-[ab]$/) as unknown,
+      reason: 'invalid_request',
+      message: `tenant_id: expected "${TENANT}" (the tenant of subject ${assignmentSubject(TENANT)}), received "e2e-other"`,
+    });
+    const owner = workers.find((w) => w.name === answer.worker_id);
+    if (owner === undefined) throw new Error(`unknown worker ${answer.worker_id}`);
+    const refused = await owner.waitForEvent(
+      (e) => e.event === 'session_refused' && e['field'] === 'tenant_id',
+      'session_refused',
+    );
+    // The log names the mismatch and nothing the tenant said (no prompt, no session options).
+    expect(refused).toEqual({
+      event: 'session_refused',
+      reason: 'invalid_request',
+      subject: assignmentSubject(TENANT),
+      field: 'tenant_id',
+      expected: TENANT,
+      received: 'e2e-other',
+    });
+    expect(JSON.stringify(owner.events)).not.toContain('secret prompt');
+    expect(owner.events.some((e) => e['session_id'] === session_id)).toBe(false);
+    // No lease was taken in either tenant's name.
+    const leases = await new Kvm(driver).open(LEASE_BUCKET_NAME);
+    expect(await leases.get(leaseKey('e2e-other', session_id))).toBeNull();
+    expect(await leases.get(leaseKey(TENANT, session_id))).toBeNull();
+  }, 60_000);
 
   it('drains on SIGTERM: the active turn ends with exactly one terminal and the worker exits 0', async () => {
     const session_id = `drain-${RUN}`;

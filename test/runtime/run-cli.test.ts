@@ -24,7 +24,7 @@ describe('rspp run', () => {
     expect(lines[0]).toMatch(/^\s+0 ms {2}RK-23 {2}connected/);
     const fields = lines.map((l) => l.trim().split(/\s+/).join(' '));
     expect(fields.filter((l) => l.endsWith('RK-03 abort cancelled turn-2'))).toHaveLength(1);
-    expect(fields.at(-1)).toBe('5380 ms RK-03 close - turn-3');
+    expect(fields.at(-1)).toBe('5392 ms RK-03 close - turn-3');
     expect(run.stderr).toBe('');
   });
 

@@ -28,6 +28,8 @@ export type DrivenSession = {
   readonly tenant_id: string;
   readonly session_id: string;
   readonly worker_id: string;
+  /** Where an end request goes: under the tenant's assignment subject (docs/operations.md). */
+  readonly session_inbox: string;
   /** Epoch of the worker's lease on the session; every fed record carries it. */
   readonly authority_epoch: number;
   /** Refusals received before a worker accepted. */
@@ -109,6 +111,7 @@ export async function assignSession(
     tenant_id,
     session_id,
     worker_id: accepted.worker_id,
+    session_inbox: inbox,
     authority_epoch: epoch,
     refusals,
     control,

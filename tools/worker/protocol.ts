@@ -4,7 +4,7 @@
  * transport ingress envelope apart from the runtime's own output on a session's lane subjects.
  */
 import type { BusPayload, BusEnvelope } from '../../contracts/index.ts';
-import { INGRESS_MARKER, ingressMarkerOf } from '../../contracts/internal.ts';
+import { INGRESS_MARKER, assignmentSubject, ingressMarkerOf } from '../../contracts/internal.ts';
 import type { IngressKind } from '../../actors/index.ts';
 
 /** Options of an assigned session (a subset of the Runtime's session options). */
@@ -15,7 +15,7 @@ export type AssignedSessionOptions = {
   readonly system_prompt?: string;
 };
 
-/** Request on `rspp.v1.<tenant>.assign`: run this session. */
+/** Request on `rspp.v1.<tenant>.assign`: run this session; `tenant_id` must be that tenant. */
 export type AssignmentRequest = {
   readonly tenant_id: string;
   readonly session_id: string;
@@ -39,7 +39,10 @@ export type AssignmentReply =
   | {
       readonly accepted: true;
       readonly worker_id: string;
-      /** Inbox of this session on the worker: an {@link EndRequest} there ends the session. */
+      /**
+       * Inbox of this session on the worker, under the tenant's assignment subject
+       * (`rspp.v1.<tenant>.assign.<nuid>`): an {@link EndRequest} there ends the session.
+       */
       readonly session_inbox: string;
       /** Epoch of the worker's lease on the session: ingress must carry it (RK-24). */
       readonly authority_epoch: number;
@@ -126,6 +129,68 @@ export function parseAssignmentRequest(value: unknown): AssignmentRequest | { er
       ...(typeof o['system_prompt'] === 'string' ? { system_prompt: o['system_prompt'] } : {}),
     },
   };
+}
+
+/** Why an assignment was refused before its session was tried: the field, expected and received. */
+export type AssignmentProblem = {
+  readonly error: string;
+  /** Set when the body's tenant differs from the tenant of the subject it came on. */
+  readonly mismatch?: {
+    readonly subject: string;
+    readonly field: 'tenant_id';
+    readonly expected: string;
+    readonly received: string;
+  };
+};
+
+/**
+ * The tenant an assignment subject names, or undefined for any other subject. contracts/subjects.ts
+ * spells the layout: the tenant is the token whose {@link assignmentSubject} is this subject.
+ */
+export function tenantOfAssignmentSubject(subject: string): string | undefined {
+  for (const token of subject.split('.')) {
+    try {
+      if (assignmentSubject(token) === subject) return token;
+    } catch {
+      // Not a valid tenant token, so not the tenant.
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Parses an assignment message that arrived on `subject`. The body's tenant must be the subject's:
+ * server permissions scope a tenant's clients to its own subjects, so a body naming another
+ * tenant would run a session (lanes, lease) in that tenant's name.
+ */
+export function parseAssignment(
+  data: string,
+  subject: string,
+): AssignmentRequest | AssignmentProblem {
+  const tenant = tenantOfAssignmentSubject(subject);
+  if (tenant === undefined) {
+    return { error: `subject: expected an assignment subject, received ${describe(subject)}` };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return { error: 'request: expected JSON' };
+  }
+  const request = parseAssignmentRequest(value);
+  if ('error' in request) return request;
+  if (request.tenant_id !== tenant) {
+    return {
+      error: `tenant_id: expected ${JSON.stringify(tenant)} (the tenant of subject ${subject}), received ${describe(request.tenant_id)}`,
+      mismatch: {
+        subject,
+        field: 'tenant_id',
+        expected: tenant,
+        received: request.tenant_id.slice(0, 64),
+      },
+    };
+  }
+  return request;
 }
 
 function describe(value: unknown): string {

@@ -14,6 +14,7 @@ import {
 import type { BusEnvelope, BusPort } from '../../contracts/index.ts';
 import {
   INGRESS_MARKER,
+  assignmentSubject,
   type BusSubscription,
   type LeaseGrant,
   type LeasePort,
@@ -87,7 +88,10 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
       subscription = await host.bus.subscribe(tenant_id, session_id, feed, {
         direction: 'ingress',
       });
-      session_inbox = createInbox();
+      // Under the tenant's assignment subject (`rspp.v1.<tenant>.assign.<nuid>`), so a server
+      // that scopes each tenant to its own subjects lets only this tenant end the session; a
+      // plain `_INBOX` would need every tenant to publish to every inbox (docs/operations.md).
+      session_inbox = createInbox(assignmentSubject(tenant_id));
       inbox = host.nc.subscribe(session_inbox, {
         callback: (error, msg) => {
           if (error === null) void end().then((done) => msg.respond(JSON.stringify(done)));

@@ -1,14 +1,15 @@
 /**
  * A runtime worker, as wiring: connects to NATS, joins the worker queue group on the assignment
- * subject, parses assignments and answers them, and runs each admitted session on one Runtime
- * over the NATS bus with sim providers on real time. The decisions are statecharts
+ * subject, parses assignments and answers them (a body whose tenant is not its subject's is
+ * refused: issue 10 item 4), and runs each admitted session on one Runtime over the NATS bus
+ * with sim providers on real time. The decisions are statecharts
  * (actors/worker, ADR 0025): the worker machine admits or refuses (capacity, duplicate,
  * draining) and one session lease machine per session acquires, renews and releases its lease
  * (ADR 0015) and opens and closes its runtime session (`session-host.ts`). Drain: no new
  * sessions, wait for accepts in flight, end every live turn with exactly one terminal
  * (Runtime.stop), release every lease, then close the bus and connection.
  */
-import { connect, type Msg } from '@nats-io/transport-node';
+import { connect, type Authenticator, type Msg } from '@nats-io/transport-node';
 import { createActor } from 'xstate';
 import type { Runtime } from '../../actors/index.ts';
 import { workerMachine } from '../../actors/worker/index.ts';
@@ -26,7 +27,8 @@ import { createRealClock } from './real-clock.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
 import { hostSession, type HostedSession, type SessionHostContext } from './session-host.ts';
 import {
-  parseAssignmentRequest,
+  parseAssignment,
+  type AssignmentProblem,
   type AssignmentReply,
   type AssignmentRequest,
 } from './protocol.ts';
@@ -34,6 +36,8 @@ import {
 /** Options of {@link startWorker}. */
 export type WorkerOptions = {
   readonly natsUrl: string;
+  /** Credentials of the worker's NATS user (docs/operations.md); default: none. */
+  readonly authenticator?: Authenticator;
   /** Most sessions run at once; one more is refused with `at_capacity`. */
   readonly concurrency: number;
   /** Serve only this tenant (default: every tenant). */
@@ -62,11 +66,13 @@ export type Worker = {
 
 /** Connects (bounded), joins the queue group and resolves once the worker takes sessions. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const auth = options.authenticator === undefined ? {} : { authenticator: options.authenticator };
   const nc = await withTimeout(
     connect({
       servers: options.natsUrl,
       name: `rspp-worker-${options.worker_id}`,
       timeout: options.connectTimeoutMs,
+      ...auth,
     }),
     options.connectTimeoutMs,
     `no connection after ${String(options.connectTimeoutMs)} ms`,
@@ -74,7 +80,11 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   let bus: NatsBus;
   try {
     bus = await withTimeout(
-      createNatsBus({ servers: options.natsUrl, name: `rspp-worker-bus-${options.worker_id}` }),
+      createNatsBus({
+        servers: options.natsUrl,
+        name: `rspp-worker-bus-${options.worker_id}`,
+        ...auth,
+      }),
       options.connectTimeoutMs,
       `bus not ready after ${String(options.connectTimeoutMs)} ms`,
     );
@@ -111,7 +121,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   // Accepts in flight; drain waits for them so no session opens after Runtime.stop.
   const accepting = new Set<Promise<void>>();
   // Assignment messages waiting for the worker machine's decision, by ticket.
-  const waiting = new Map<number, { msg: Msg; request?: AssignmentRequest }>();
+  const waiting = new Map<
+    number,
+    { msg: Msg; request?: AssignmentRequest; mismatch?: AssignmentProblem['mismatch'] }
+  >();
   let tickets = 0;
   let draining: Promise<void> | null = null;
   // Settles once Runtime.stop closed every session: a draining worker closes them all at once.
@@ -138,7 +151,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const pending = waiting.get(ticket);
     waiting.delete(ticket);
     if (pending === undefined) return;
-    options.log({ event: 'session_refused', reason });
+    // The mismatch names ids and the subject only: never the body's options (prompts).
+    options.log({ event: 'session_refused', reason, ...pending.mismatch });
     respond(pending.msg, { accepted: false, worker_id: options.worker_id, reason, message });
   });
   worker.on('assignment.admitted', ({ ticket }) => {
@@ -160,13 +174,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     callback: (error, msg) => {
       if (error !== null) return;
       const ticket = (tickets += 1);
-      const parsed = parseAssignment(msg.string(), options.tenant);
-      waiting.set(ticket, { msg, ...('error' in parsed ? {} : { request: parsed }) });
-      worker.send(
-        'error' in parsed
-          ? { type: 'assignment.malformed', ticket, message: parsed.error }
-          : { type: 'assignment.received', ticket, session_id: parsed.session_id },
-      );
+      // With --tenant the subscription is that tenant's subject, so the subject check covers it.
+      const parsed = parseAssignment(msg.string(), msg.subject);
+      if ('error' in parsed) {
+        const { mismatch } = parsed;
+        waiting.set(ticket, mismatch === undefined ? { msg } : { msg, mismatch });
+        worker.send({ type: 'assignment.malformed', ticket, message: parsed.error });
+        return;
+      }
+      waiting.set(ticket, { msg, request: parsed });
+      worker.send({ type: 'assignment.received', ticket, session_id: parsed.session_id });
     },
   });
   await nc.flush();
@@ -203,25 +220,6 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       return draining;
     },
   };
-}
-
-/** Parses an assignment message; the error names the field, expected and received value. */
-function parseAssignment(
-  data: string,
-  tenant: string | undefined,
-): AssignmentRequest | { error: string } {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return { error: 'request: expected JSON' };
-  }
-  const request = parseAssignmentRequest(value);
-  if ('error' in request) return request;
-  if (tenant !== undefined && request.tenant_id !== tenant) {
-    return { error: `tenant_id: expected ${tenant}` };
-  }
-  return request;
 }
 
 /** A promise settled later from outside. */

@@ -12,7 +12,7 @@ import {
   jetstreamManager,
   type JetStreamManager,
 } from '@nats-io/jetstream';
-import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+import { connect, nanos, type Authenticator, type NatsConnection } from '@nats-io/transport-node';
 import {
   BusError,
   CONTROL_STREAM_NAME,
@@ -38,6 +38,16 @@ export interface NatsBusOptions {
   readonly servers: string | readonly string[];
   /** Connection name shown by the server. */
   readonly name?: string;
+  /**
+   * Credentials for a server with per-user permissions (`usernamePasswordAuthenticator`,
+   * `credsAuthenticator`, ...); docs/operations.md gives the permissions a tenant's user needs.
+   */
+  readonly authenticator?: Authenticator;
+  /**
+   * Prefix of this connection's reply subjects (default `_INBOX`). Under per-tenant permissions
+   * each tenant gets its own (`_INBOX_<tenant>`), so no tenant can subscribe to another's replies.
+   */
+  readonly inboxPrefix?: string;
   /** Listener registered before connecting, so it also sees the first `connected`. */
   readonly onDiagnostic?: BusDiagnosticListener;
   /** Wait between reconnect attempts, in ms (default 250; attempts never stop). */
@@ -104,6 +114,8 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
     nc = await connect({
       servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
       ...(options.name === undefined ? {} : { name: options.name }),
+      ...(options.authenticator === undefined ? {} : { authenticator: options.authenticator }),
+      ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
       pingInterval: options.pingIntervalMs ?? 5000,

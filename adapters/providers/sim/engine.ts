@@ -1,8 +1,8 @@
 /**
  * The engine shared by the three sims: options and faults, abort-aware input reading, pacing on
- * the injected scheduler, the concurrency limit and fault injection around a modality's lazily
- * planned chunks. Every await races the request's signal, and every yield is followed by an
- * abort check, so no chunk is produced after an abort.
+ * the injected scheduler with seeded jitter, the concurrency limit and fault injection around a
+ * modality's lazily planned chunks. Every await races the request's signal, and every yield is
+ * followed by an abort check, so no chunk is produced after an abort.
  */
 import { AdapterError } from '../../../contracts/index.ts';
 import {
@@ -12,7 +12,7 @@ import {
   type ProviderModality,
   type ProviderScheduler,
 } from '../../../contracts/internal.ts';
-import type { SimSeed } from './prng.ts';
+import { seededRandom, type SimSeed } from './prng.ts';
 
 /** A fault a sim injects into one attempt. */
 export type SimFault =
@@ -32,15 +32,15 @@ export type SimFaultPlan = SimFault | ((attempt: ProviderAttemptFields) => SimFa
 
 /** Options every sim takes. */
 export interface SimOptions {
-  /** Seed of every generated chunk. */
+  /** Seed of every generated chunk and of the jitter of every wait. */
   readonly seed: SimSeed;
   /** Where the sim waits: real, manual or zero-latency. */
   readonly scheduler: ProviderScheduler;
   /** Declared `provider_id` (default `<modality>-sim`). */
   readonly provider_id?: string;
-  /** Wait before the first chunk. */
+  /** Wait before the first chunk; the seed jitters each wait within ±20 % (0 stays 0). */
   readonly first_chunk_ms?: number;
-  /** Wait between chunks. */
+  /** Wait between chunks, jittered like `first_chunk_ms`. */
   readonly chunk_interval_ms?: number;
   /** Chunks per stream (STT: partials + final; LLM: deltas; TTS: frames per input text chunk). */
   readonly chunk_count?: number;
@@ -97,6 +97,29 @@ export function resolveSimOptions(
   };
 }
 
+/** Largest seeded deviation of a wait from its option, as a fraction of the option. */
+const JITTER = 0.2;
+
+/**
+ * The seeded waits of one attempt: each wait of `ms > 0` becomes `ms` ±20 %, rounded to whole ms
+ * (at least 1), drawn in order from the seed, provider, turn and attempt; 0 and `Infinity` stay
+ * as they are, so zero-latency options stay zero.
+ *
+ * @remarks The session id is left out: the same script under another session id (the NATS and
+ * embedded runs of `rspp run`) keeps its timing.
+ */
+function seededPace(
+  options: ResolvedSimOptions,
+  request: ProviderAttemptFields,
+): (ms: number) => number {
+  const { seed, provider_id } = options;
+  const random = seededRandom(seed, provider_id, 'pace', request.turn_id, request.attempt);
+  return (ms) =>
+    ms > 0 && Number.isFinite(ms)
+      ? Math.max(1, Math.round(ms * (1 - JITTER + 2 * JITTER * random())))
+      : ms;
+}
+
 /** Reads `input` until it ends or `signal` aborts, whichever comes first (a stalled input too). */
 export async function* readInput<TInput>(
   input: AsyncIterable<TInput>,
@@ -136,7 +159,7 @@ export interface SimAttempt<TChunk> {
   malformed(chunk: TChunk): TChunk;
 }
 
-/** Runs one sim attempt: cancel check, concurrency, fault, pacing; ends silently on abort. */
+/** Runs one sim attempt: cancel check, concurrency, fault, seeded pacing; ends silently on abort. */
 export async function* runSim<TChunk>(
   attempt: SimAttempt<TChunk>,
 ): AsyncGenerator<TChunk, void, undefined> {
@@ -148,6 +171,7 @@ export async function* runSim<TChunk>(
     throw new AdapterError('rate_limited', { provider, detail: 'max_concurrency' });
   }
   active.count += 1;
+  const pace = seededPace(options, request);
   try {
     const fault = typeof options.fault === 'function' ? options.fault(request) : options.fault;
     if (fault?.kind === 'timeout') {
@@ -155,7 +179,7 @@ export async function* runSim<TChunk>(
       return;
     }
     if (fault?.kind === 'rate_limit') {
-      if (!(await scheduler.sleep(options.first_chunk_ms, signal))) return;
+      if (!(await scheduler.sleep(pace(options.first_chunk_ms), signal))) return;
       const after = fault.retry_after_s;
       throw new AdapterError('http_status', {
         provider,
@@ -170,7 +194,7 @@ export async function* runSim<TChunk>(
       if (signal.aborted) return;
       if (fault?.kind === 'zero_output') continue;
       const wait = index === 0 ? options.first_chunk_ms : options.chunk_interval_ms;
-      if (!(await scheduler.sleep(wait, signal))) return;
+      if (!(await scheduler.sleep(pace(wait), signal))) return;
       if (fault?.kind === 'disconnect' && index >= fault.after_chunks) throw disconnect();
       const bad = fault?.kind === 'malformed' && index === (fault.at_chunk ?? 1);
       yield bad ? attempt.malformed(chunk) : chunk;
@@ -179,7 +203,7 @@ export async function* runSim<TChunk>(
     }
     if (signal.aborted) return;
     if (fault?.kind === 'disconnect') {
-      if (!(await scheduler.sleep(options.chunk_interval_ms, signal))) return;
+      if (!(await scheduler.sleep(pace(options.chunk_interval_ms), signal))) return;
       throw disconnect();
     }
   } finally {
