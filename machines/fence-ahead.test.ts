@@ -6,7 +6,7 @@ import {
   type StateNode,
 } from 'xstate';
 import { describe, expect, it } from 'vitest';
-import { sessionTurnEnding, turnFencesOn } from './fence-ahead.ts';
+import { sessionAuthorityEnding, sessionTurnEnding, turnFencesOn } from './fence-ahead.ts';
 import { sessionMachine } from './session.machine.ts';
 import { initialSessionContext } from './session/effects.ts';
 import type { SessionEvent } from './session/types.ts';
@@ -68,6 +68,10 @@ describe('turnFencesOn', () => {
     { type: 'turn.barge_in', at_ms: 5, wall_ms: 5 },
     { type: 'turn.barge_in', at_ms: 5, wall_ms: 5, authority_epoch: 8 },
     { type: 'turn.generation.completed', at_ms: 5, wall_ms: 5 },
+    { type: 'turn.authority', epoch: 7, authorized: true, at_ms: 5 },
+    { type: 'turn.authority', epoch: 8, authorized: true, at_ms: 5 },
+    { type: 'turn.authority', epoch: 7, authorized: false, at_ms: 5 },
+    { type: 'turn.revoke', at_ms: 5 },
   ];
   const values = leafValues(turnMachine);
 
@@ -130,6 +134,34 @@ describe('sessionTurnEnding', () => {
           sent,
         });
       }
+    });
+  }
+});
+
+describe('sessionAuthorityEnding', () => {
+  const context = {
+    ...initialSessionContext({ session_id: 'sess-1', pipeline_version: 'v1', authority_epoch: 7 }),
+    turn_seq: 3,
+    current_turn: 'turn-3',
+    previous_turn: 'turn-2',
+  };
+  const change = { epoch: 8, authorized: false, at_ms: 5 };
+
+  for (const value of leafValues(sessionMachine)) {
+    it(`names the turn the machine tells of an authority change in ${JSON.stringify(value)}`, () => {
+      const event = { type: 'session.authority', ...change, wall_ms: 5 };
+      const { snapshot, actions } = stepActions(sessionMachine, value, context, event, [
+        'turn-2',
+        'turn-3',
+      ]);
+      const sent = actions.flatMap((a) => {
+        const params = a.params as { to?: { id?: string }; event?: { type?: string } } | undefined;
+        return a.type === 'xstate.sendTo' && params?.event?.type === 'turn.authority'
+          ? [params.to?.id]
+          : [];
+      });
+      const ending = sessionAuthorityEnding(snapshot, change);
+      expect(ending === null ? [] : [ending.turn_id]).toEqual(sent);
     });
   }
 });

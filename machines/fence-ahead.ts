@@ -20,6 +20,9 @@ type StateOf<TContext> = {
 /** The turn states whose cancel and barge-in transitions end the turn early (`endEarly`). */
 const ENDS_EARLY = [{ Active: 'running' }, { Active: { finalizing: 'committing' } }] as const;
 
+/** The turn states whose authority-loss transition fences (authority loss replaces an abort). */
+const REVOKABLE = [...ENDS_EARLY, { Active: { finalizing: 'aborting' } }] as const;
+
 /** A turn event that ends the turn it reaches, and the fence cause the turn would record. */
 export type TurnEnding = {
   readonly turn_id: string;
@@ -52,9 +55,28 @@ export function sessionTurnEnding(
   return { turn_id, event: barge, cause: 'barge_in' };
 }
 
+/**
+ * The turn event an authority change becomes for the session's live turn (the session machine
+ * forwards it to its current turn in every state but `idle`), with the fence cause a revocation
+ * records. Null when there is no turn to tell.
+ */
+export function sessionAuthorityEnding(
+  session: StateOf<SessionContext>,
+  change: { readonly epoch: number; readonly authorized: boolean; readonly at_ms: number },
+): TurnEnding | null {
+  const turn_id = session.context.current_turn;
+  if (turn_id === null || session.matches('idle')) return null;
+  const { epoch, authorized, at_ms } = change;
+  const event: TurnEvent = { type: 'turn.authority', epoch, authorized, at_ms };
+  return { turn_id, event, cause: 'authority_epoch_changed' };
+}
+
 /** True when the turn machine in `turn`'s state answers `event` by fencing its egress. */
 export function turnFencesOn(turn: StateOf<TurnContext>, event: TurnEvent): boolean {
+  const args = { context: turn.context, event };
+  if (event.type === 'turn.authority' || event.type === 'turn.revoke')
+    return turnGuards.authorityRevoked(args) && REVOKABLE.some((state) => turn.matches(state));
   if (event.type !== 'turn.cancel' && event.type !== 'turn.barge_in') return false;
-  if (turnGuards.isStaleEpoch({ context: turn.context, event })) return false;
+  if (turnGuards.isStaleEpoch(args)) return false;
   return ENDS_EARLY.some((state) => turn.matches(state));
 }

@@ -22,4 +22,4 @@ export type { NodeBudget } from './node/types.ts';
 export type { AttemptResult, InvocationOutcomeEmitted } from './invocation/types.ts';
 export { eventId, idPart, stampSignal, type SignalFields, type StampIdentity } from './stamp.ts';
 export type { RuntimeLink } from './outputs.ts';
-export { sessionTurnEnding, turnFencesOn } from './fence-ahead.ts';
+export { sessionAuthorityEnding, sessionTurnEnding, turnFencesOn } from './fence-ahead.ts';

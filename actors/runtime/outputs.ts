@@ -83,6 +83,8 @@ export class SessionOutputs {
   private readonly fence: EgressFence;
   private readonly stamp: SignalStamper;
   private readonly listeners = new Set<RuntimeListener>();
+  /** Deliveries in progress (a listener's call back into the runtime nests one). */
+  private depth = 0;
   /** The session's Stage-A recorder. */
   readonly evidence: SessionEvidence;
 
@@ -203,16 +205,26 @@ export class SessionOutputs {
     return this.fence.markers(turn_id);
   }
 
+  /** True while a listener runs: a call it makes back into the runtime is re-entrant. */
+  get delivering(): boolean {
+    return this.depth > 0;
+  }
+
   /** Hands one output to every listener, in order; a throwing listener is reported to the others. */
   deliver(output: RuntimeOutput): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener(output);
-      } catch (error) {
-        if (output.kind === 'diagnostic' && output.code === 'listener_failed') continue;
-        const message = error instanceof Error ? error.message : String(error);
-        this.deliver({ kind: 'diagnostic', code: 'listener_failed', message });
+    this.depth += 1;
+    try {
+      for (const listener of [...this.listeners]) {
+        try {
+          listener(output);
+        } catch (error) {
+          if (output.kind === 'diagnostic' && output.code === 'listener_failed') continue;
+          const message = error instanceof Error ? error.message : String(error);
+          this.deliver({ kind: 'diagnostic', code: 'listener_failed', message });
+        }
       }
+    } finally {
+      this.depth -= 1;
     }
   }
 

@@ -8,7 +8,12 @@
  */
 import { createActor, waitFor, type Actor } from 'xstate';
 import type { SessionEmitted } from '../../machines/index.ts';
-import { sessionTurnEnding, turnFencesOn, type TurnContext } from '../../machines/internal.ts';
+import {
+  sessionAuthorityEnding,
+  sessionTurnEnding,
+  turnFencesOn,
+  type TurnContext,
+} from '../../machines/internal.ts';
 import { checkIngressEpoch } from '../guard/epoch.ts';
 import type { EventGateway } from '../guard/gateway.ts';
 import { Conversation } from './conversation.ts';
@@ -30,6 +35,17 @@ const MAX_DEFERRED = 64;
 /** The part of a turn actor's snapshot `turnFencesOn` reads. */
 type TurnState = Parameters<typeof turnFencesOn>[0];
 
+/** What waits for the machines: ingress, or an authority change made from inside a delivery. */
+type Deferred =
+  | SessionInputEvent
+  | {
+      readonly type: 'session.authority';
+      readonly epoch: number;
+      readonly authorized: boolean;
+      readonly at_ms: number;
+      readonly wall_ms: number;
+    };
+
 /** The runtime of one session. */
 export class RuntimeSession {
   private readonly services: SessionServices;
@@ -42,7 +58,7 @@ export class RuntimeSession {
   /** Which ingress records were taken already (a record is taken once). */
   private readonly order = new IngressOrder();
   /** Input the machines take after `feed` returned (a fencing feed and what follows it). */
-  private deferred: SessionInputEvent[] = [];
+  private deferred: Deferred[] = [];
 
   /** Creates and starts the session actor. */
   constructor(deps: SessionDeps) {
@@ -144,7 +160,10 @@ export class RuntimeSession {
       });
     }
     this.order.taken(record);
-    if (this.deferred.length > 0 || this.fenceAhead(classified)) this.defer(classified);
+    // From inside a delivery the machines may be mid-step (a turn between its evidence and its
+    // terminal): the event waits until the step is over, as if fed just after the delivery.
+    const fenced = this.fenceAhead(classified);
+    if (fenced || this.deferred.length > 0 || this.out.delivering) this.defer(classified);
     else this.take(classified);
     return { accepted: true };
   }
@@ -153,21 +172,30 @@ export class RuntimeSession {
    * RK-24: this placement's authority changed (lease lost, or a new epoch). New turns take the
    * epoch; the live turn decides whether it can go on (its machine revokes it otherwise:
    * `deauthorized_drain`, `playback_cancelled`, `abort(authority_loss)`, `close`). Returns true
-   * when the live turn was revoked.
+   * when the live turn was revoked. Called from inside a delivery, the new view applies at once
+   * (ingress, new turns, and the fence of a turn it revokes) and the turn hears of it just after
+   * the delivery: the call then returns false, and the revocation shows as the turn's
+   * `deauthorized_drain`.
    */
   setAuthority(change: AuthorityChange): boolean {
     if (this.stopped) return false;
-    this.takeDeferred();
     const authority = this.services.authority;
     authority.epoch = change.authority_epoch ?? authority.epoch;
     authority.authorized = change.authorized ?? authority.authorized;
-    this.revoked = false;
-    this.actor.send({
-      type: 'session.authority',
+    const event = {
+      type: 'session.authority' as const,
       epoch: authority.epoch,
       authorized: authority.authorized,
       ...this.services.now(),
-    });
+    };
+    if (this.out.delivering) {
+      this.fenceRevoked(event);
+      this.defer(event);
+      return false;
+    }
+    this.takeDeferred();
+    this.revoked = false;
+    this.actor.send(event);
     const revoked = this.revoked;
     this.revoked = false;
     return revoked;
@@ -215,8 +243,19 @@ export class RuntimeSession {
     return true;
   }
 
+  /** Fences the live turn now when the authority change will revoke it (RK-24). */
+  private fenceRevoked(change: { epoch: number; authorized: boolean; at_ms: number }): void {
+    const session = this.actor.getSnapshot();
+    if (session.status !== 'active') return;
+    const ending = sessionAuthorityEnding(session, change);
+    const turn = ending === null ? undefined : session.children[ending.turn_id];
+    if (ending === null || turn === undefined) return;
+    const state = turn.getSnapshot() as TurnState & { readonly context: TurnContext };
+    if (turnFencesOn(state, ending.event)) this.out.fenceTurn(ending.turn_id, ending.cause);
+  }
+
   /** Queues input for the machines; the first one schedules the flush. */
-  private defer(event: SessionInputEvent): void {
+  private defer(event: Deferred): void {
     this.deferred.push(event);
     if (this.deferred.length === 1) queueMicrotask(() => this.takeDeferred());
   }
@@ -230,8 +269,11 @@ export class RuntimeSession {
     }
   }
 
-  private take(event: SessionInputEvent): void {
+  private take(event: Deferred): void {
     switch (event.type) {
+      case 'session.authority':
+        this.actor.send(event);
+        return;
       case 'audio.frame':
         this.services.conversation.addAudio(event.audio);
         return;
