@@ -80,7 +80,7 @@ export const sessionMachine = setup({
     proposeTurn: enqueueActions(({ context, event, enqueue }) => {
       const time = sessionTime(context, event);
       const seq = context.turn_seq + 1;
-      const id = turnIdOf(seq);
+      const id = turnIdOf(seq, context.incarnation);
       const input_id =
         event.type === 'user.transcript.final'
           ? inputIdOf(event)

@@ -34,6 +34,8 @@ export type PublisherOptions = {
   readonly bus: BusPort;
   readonly tenant_id: string;
   readonly session_id: string;
+  /** This placement of the session, when named: session-scoped event ids carry it. */
+  readonly incarnation?: string;
   readonly pipeline_version: string;
   readonly validator: ContractValidator;
   /** Pending publishes per lane past which ControlLane saturates and DataLane pushes back. */
@@ -112,8 +114,11 @@ export class SessionPublisher {
     // Bounded: the least recently stamped owner is forgotten first (a long-closed turn).
     if (this.ordinals.size > MAX_OWNERS)
       this.ordinals.delete(this.ordinals.keys().next().value ?? key);
+    // Session-scoped ids name the placement too: a new placement starts its ordinals again.
+    const { incarnation } = this.options;
+    const sessionOwner = incarnation === undefined ? session_id : `${session_id}-${incarnation}`;
     const id = eventId(
-      { session_id, pipeline_version, authority_epoch: 0, turn_id: owner },
+      { session_id, pipeline_version, authority_epoch: 0, turn_id: owner ?? sessionOwner },
       ordinal,
     );
     // An empty key makes the sequencer derive it from the new event id (two copies, not three).

@@ -130,6 +130,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
           authority_epoch: session.authority_epoch ?? 1,
           system_prompt: session.system_prompt,
           policies: session.policies,
+          incarnation: session.incarnation,
           capacity,
         }),
       );
@@ -176,6 +177,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   };
 }
 
+/** What an incarnation may be: short, and safe inside ids and subject tokens. */
+const INCARNATION = /^[A-Za-z0-9_-]{1,32}$/;
+
 /** Checks that a session's ids can be bus subject tokens; throws `invalid_session` with the rule. */
 function checkSessionIds(session: SessionOptions): void {
   try {
@@ -186,6 +190,15 @@ function checkSessionIds(session: SessionOptions): void {
       throw new RuntimeError('invalid_session', error.message);
     throw error;
   }
+  const incarnation: unknown = session.incarnation;
+  if (
+    incarnation !== undefined &&
+    (typeof incarnation !== 'string' || !INCARNATION.test(incarnation))
+  )
+    throw new RuntimeError(
+      'invalid_session',
+      `incarnation: expected 1-32 of A-Z a-z 0-9 _ -, received ${renderValue(incarnation)}`,
+    );
 }
 
 /** Checks an authority change; throws `invalid_authority` naming the field, expected and received. */

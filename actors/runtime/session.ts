@@ -63,7 +63,14 @@ export class RuntimeSession {
   /** Creates and starts the session actor. */
   constructor(deps: SessionDeps) {
     const { options, session_id, pipeline_version, authority_epoch, tenant_id } = deps;
-    const identity = { tenant_id, session_id, pipeline_version, authority_epoch };
+    const { incarnation } = deps;
+    const identity = {
+      tenant_id,
+      session_id,
+      pipeline_version,
+      authority_epoch,
+      ...(incarnation === undefined ? {} : { incarnation }),
+    };
     this.gateway = deps.gateway;
     this.out = new SessionOutputs(identity, options, deps.limits.outbox_capacity);
     this.services = new SessionServices({
@@ -88,6 +95,7 @@ export class RuntimeSession {
         authority_epoch,
         services: this.services,
         ...(deps.policies === undefined ? {} : { policies: deps.policies }),
+        ...(incarnation === undefined ? {} : { incarnation }),
       },
     });
     this.actor.on('*', (event) => this.onEmitted(event));

@@ -68,6 +68,8 @@ export type SessionIdentity = {
   readonly session_id: string;
   readonly pipeline_version: string;
   readonly authority_epoch: number;
+  /** This placement of the session, when named (`SessionOptions.incarnation`). */
+  readonly incarnation?: string;
 };
 
 /** Bounds of the runtime (no unbounded queue). */
@@ -133,6 +135,13 @@ export type SessionOptions = {
   readonly policies?: Partial<SessionPolicies>;
   /** System prompt given to LLM nodes before the conversation. */
   readonly system_prompt?: string;
+  /**
+   * Names this placement of the session when it may be opened again elsewhere (a worker that
+   * took it over after another died): 1-32 of `A-Z a-z 0-9 _ -`, e.g. `e<lease epoch>`. Turn ids
+   * become `turn-<n>-<incarnation>` and session-scoped event ids `evt/<session>/<session>-<incarnation>/...`,
+   * so no id, idempotency key or JetStream message id of one placement repeats another's.
+   */
+  readonly incarnation?: string;
 };
 
 /** A change of RK-24's view of a session's placement (from its lease). */
@@ -253,6 +262,8 @@ export type SessionDeps = {
   readonly authority_epoch: number;
   readonly system_prompt: string | undefined;
   readonly policies: SessionInput['policies'];
+  /** This placement of the session, when named. */
+  readonly incarnation: string | undefined;
   /** Open turns across the runtime (RK-25 capacity), shared by every session. */
   readonly capacity: { active_turns: number };
 };

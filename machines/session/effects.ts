@@ -32,6 +32,7 @@ export function initialSessionContext(input: SessionInput): SessionContext {
     authority_epoch: nonNegativeInt(input.authority_epoch),
     policies: resolveSessionPolicies(input.policies),
     services: input.services,
+    incarnation: input.incarnation,
     ordinal: 0,
     now: { at_ms: 0, wall_ms: 0 },
     turn_seq: 0,
@@ -41,9 +42,9 @@ export function initialSessionContext(input: SessionInput): SessionContext {
   };
 }
 
-/** Deterministic id of the n-th turn of a session (1-based). */
-export function turnIdOf(n: number): string {
-  return `turn-${n}`;
+/** Deterministic id of the n-th turn of a session (1-based), of its placement if named. */
+export function turnIdOf(n: number, incarnation?: string): string {
+  return incarnation === undefined ? `turn-${n}` : `turn-${n}-${incarnation}`;
 }
 
 /**

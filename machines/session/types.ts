@@ -36,6 +36,11 @@ export type SessionInput = {
   readonly policies?: Partial<SessionPolicies>;
   /** The runtime's dependencies, handed unread to every turn the session spawns. */
   readonly services?: RuntimeLink;
+  /**
+   * This placement of the session (e.g. `e<lease epoch>`), added to its turn ids
+   * (`turn-<n>-<incarnation>`) so a turn id never names turns of two placements.
+   */
+  readonly incarnation?: string;
 };
 
 /** Context of the session machine. */
@@ -45,6 +50,8 @@ export type SessionContext = {
   readonly authority_epoch: number;
   readonly policies: SessionPolicies;
   readonly services: RuntimeLink | undefined;
+  /** This placement of the session, if it has a name (see `SessionInput.incarnation`). */
+  readonly incarnation: string | undefined;
   /** Ordinal of the session's last stamped signal (its turns count their own). */
   readonly ordinal: number;
   readonly now: EventTime;

@@ -82,6 +82,8 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
       tenant_id,
       ...request.options,
       authority_epoch: grant.epoch,
+      // A placement of its own: after a failover no id repeats the dead placement's (ADR 0034).
+      incarnation: `e${String(grant.epoch)}`,
     });
     try {
       // Ingress subjects only: the runtime's own output travels on the egress subjects.
