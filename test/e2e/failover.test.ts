@@ -4,10 +4,11 @@
  * taken by JetStream for a duplicate of the dead placement's), under turn ids of its own.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
 import type { ControlSignal } from '../../contracts/index.ts';
 import { assignSession } from '../../tools/worker/index.ts';
+import { startNatsServer, type NatsServerHandle } from '../harness/nats-server.ts';
 import { spawnRspp, type WorkerProcess } from './worker-process.ts';
 
 const TENANT = 'failover';
@@ -17,7 +18,9 @@ const named = (control: readonly ControlSignal[], signal: string) =>
   control.filter((s) => s.signal === signal);
 
 describe('a session taken over after its worker died (issue 10, item 1)', () => {
-  const natsUrl = inject('natsUrl');
+  // A server of its own: the lease bucket's TTL is fixed by whoever creates it first.
+  let server: NatsServerHandle | undefined;
+  let natsUrl = '';
   const workers: WorkerProcess[] = [];
   let nc: NatsConnection | undefined;
   let bus: NatsBus | undefined;
@@ -30,6 +33,8 @@ describe('a session taken over after its worker died (issue 10, item 1)', () => 
   };
 
   beforeAll(async () => {
+    server = await startNatsServer();
+    natsUrl = server.url;
     nc = await connect({ servers: natsUrl, name: 'failover-driver' });
     bus = await createNatsBus({ servers: natsUrl, name: 'failover-driver-bus' });
   });
@@ -39,6 +44,7 @@ describe('a session taken over after its worker died (issue 10, item 1)', () => 
     await nc?.close();
     for (const w of workers) w.kill();
     await Promise.all(workers.map((w) => w.exited));
+    await server?.dispose();
   });
 
   it('delivers every record of the new placement, under turn ids of its own', async () => {
