@@ -1,17 +1,19 @@
 /**
  * A session driver: plays the transport gateway against a worker group over NATS. It subscribes
- * to the session's lanes, assigns the session on the assignment subject (retrying refusals),
- * publishes the transport events of a scripted conversation onto the session's lane subjects,
- * and collects the ControlLane sequence the runtime published, as the bus delivered it.
+ * to the session's lanes, assigns the session on the assignment subject (retrying refusals, and
+ * for a bounded time an unreachable NATS or worker group: `assign-retry.ts`), publishes the
+ * transport events of a scripted conversation onto the session's lane subjects, and collects
+ * the ControlLane sequence the runtime published, as the bus delivered it.
  */
 import type { NatsConnection } from '@nats-io/transport-node';
-import type { BusPort, ControlSignal } from '../../contracts/index.ts';
+import type { BusEnvelope, BusPort, ControlSignal } from '../../contracts/index.ts';
 import {
   assignmentSubject,
   INGRESS_MARKER,
   type BusSubscription,
 } from '../../contracts/internal.ts';
 import { ingressRecord, type Script, type ScriptStep } from '../run/script.ts';
+import { DEFAULT_ASSIGN_RETRY_MS, createRetryWindow, whenReachable } from './assign-retry.ts';
 import {
   ingressOf,
   type AssignedSessionOptions,
@@ -55,6 +57,12 @@ export type AssignOptions = {
   readonly attempts?: number;
   /** Bound on each wait (request, delivery), in ms (default 15 000). */
   readonly timeoutMs?: number;
+  /**
+   * How long NATS or the worker group may stay unreachable ("no responders", a request timeout,
+   * the driver's own connection down), in ms from the first such failure, before assigning
+   * fails (default {@link DEFAULT_ASSIGN_RETRY_MS}): it covers a nats-server restart.
+   */
+  readonly retryForMs?: number;
 };
 
 /** Subscribes to the session's lanes, then assigns it to a worker of the queue group. */
@@ -64,30 +72,35 @@ export async function assignSession(
 ): Promise<DrivenSession> {
   const { tenant_id, session_id } = options;
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const retry = createRetryWindow(options.retryForMs ?? DEFAULT_ASSIGN_RETRY_MS);
   const control: ControlSignal[] = [];
-  const subscription: BusSubscription = await link.bus.subscribe(
-    tenant_id,
-    session_id,
-    (e) => {
-      if (ingressOf(e) === undefined && e.record.lane === 'ControlLane') {
-        control.push(e.record as ControlSignal);
-      }
-    },
-    { direction: 'egress' },
-  );
+  const onControl = (e: BusEnvelope): void => {
+    if (ingressOf(e) === undefined && e.record.lane === 'ControlLane') {
+      control.push(e.record as ControlSignal);
+    }
+  };
+  // The lanes first, so no output of the session is missed; right after a server restart the
+  // bus may still be reconnecting, and its ControlLane consumer needs it.
+  const subscription: BusSubscription = await retry.run(async () => {
+    await whenReachable(link, timeoutMs);
+    return link.bus.subscribe(tenant_id, session_id, onControl, { direction: 'egress' });
+  });
   const refusals: AssignmentReply[] = [];
   let accepted: Extract<AssignmentReply, { accepted: true }> | undefined;
+  const request = JSON.stringify({
+    tenant_id,
+    session_id,
+    ...(options.options ? { options: options.options } : {}),
+  });
   try {
     for (let attempt = 0; attempt < (options.attempts ?? 20) && accepted === undefined; attempt++) {
-      const request = {
-        tenant_id,
-        session_id,
-        ...(options.options ? { options: options.options } : {}),
-      };
-      const msg = await link.nc.request(assignmentSubject(tenant_id), JSON.stringify(request), {
-        timeout: timeoutMs,
+      const answer = await retry.run(async () => {
+        await whenReachable(link, timeoutMs);
+        const msg = await link.nc.request(assignmentSubject(tenant_id), request, {
+          timeout: timeoutMs,
+        });
+        return msg.json<AssignmentReply>();
       });
-      const answer = msg.json<AssignmentReply>();
       if (answer.accepted) accepted = answer;
       else {
         refusals.push(answer);

@@ -4,6 +4,7 @@
  * gateway against a worker group.
  */
 export { startWorker, type Worker, type WorkerOptions } from './worker.ts';
+export { DEFAULT_RECONNECT_FOR_MS } from './reconnect-watch.ts';
 export {
   ingressOf,
   parseAssignmentRequest,
@@ -17,9 +18,12 @@ export {
 } from './protocol.ts';
 export { createRealClock, type RealClock } from './real-clock.ts';
 export { buildClockedSimRuntime, type ClockedSimRuntimeOptions } from './sim-runtime.ts';
+export { DEFAULT_ASSIGN_RETRY_MS } from './assign-retry.ts';
 export {
   assignSession,
   driveSession,
+  type AssignOptions,
+  type DriverLink,
   type DriveOptions,
   type DriveResult,
   type DrivenSession,

@@ -50,6 +50,11 @@ export type HostedSession = {
   readonly reply: Promise<AssignmentReply>;
   /** Asks the session to end; every call resolves with the same answer once it has ended. */
   end(): Promise<EndAnswer>;
+  /**
+   * Stops the session's lease machine without releasing the lease or answering anyone: for a
+   * worker that gave up on NATS and closes its connections (the lease then expires by TTL).
+   */
+  abandon(): void;
 };
 
 /** Starts hosting the session of `request`. */
@@ -182,7 +187,16 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
   }
 
   actor.start();
-  return { reply, end };
+  return {
+    reply,
+    end,
+    abandon() {
+      // A stopped actor completes without output, so `settle` does not run: nothing is
+      // released, closed or answered on connections that are going away.
+      actor.stop();
+      inbox?.unsubscribe();
+    },
+  };
 }
 
 function messageOf(error: unknown): string {

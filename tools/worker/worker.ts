@@ -7,7 +7,10 @@
  * draining) and one session lease machine per session acquires, renews and releases its lease
  * (ADR 0015) and opens and closes its runtime session (`session-host.ts`). Drain: no new
  * sessions, wait for accepts in flight, end every live turn with exactly one terminal
- * (Runtime.stop), release every lease, then close the bus and connection.
+ * (Runtime.stop), release every lease, then close the bus and connection. Reconnect (issue 10
+ * item 3): both connections reconnect without limit while the reconnect budget lasts; while one
+ * is down the worker refuses assignments, and once the budget runs out it abandons its sessions,
+ * closes everything and resolves `lost`, so the process can exit for its supervisor.
  */
 import { connect, type Authenticator, type Msg } from '@nats-io/transport-node';
 import { createActor } from 'xstate';
@@ -24,6 +27,12 @@ import {
   type LeasePort,
 } from '../../contracts/internal.ts';
 import { createRealClock } from './real-clock.ts';
+import {
+  DEFAULT_RECONNECT_FOR_MS,
+  busConnectionListener,
+  createReconnectWatch,
+  followConnection,
+} from './reconnect-watch.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
 import { hostSession, type HostedSession, type SessionHostContext } from './session-host.ts';
 import {
@@ -51,6 +60,11 @@ export type WorkerOptions = {
   readonly leases?: LeasePort;
   /** TTL of the default lease store, in ms (default 10 000); ignored with `leases`. */
   readonly leaseTtlMs?: number;
+  /**
+   * Longest the worker stays disconnected from NATS before it gives up and resolves `lost`, in
+   * ms (default {@link DEFAULT_RECONNECT_FOR_MS}); it reconnects without limit until then.
+   */
+  readonly reconnectForMs?: number;
 };
 
 /** A running worker. */
@@ -58,20 +72,36 @@ export type Worker = {
   readonly worker_id: string;
   /** Sessions running now. */
   active(): number;
-  /** Stops taking sessions, ends every session (one terminal per live turn), closes; idempotent. */
+  /**
+   * Stops taking sessions, ends every session (one terminal per live turn), closes; idempotent.
+   * Rejects if the worker gives up on NATS before the drain finished, or had already.
+   */
   drain(): Promise<void>;
-  /** Resolves when the NATS connection closed by itself (not by drain), with the reason. */
+  /**
+   * Resolves with the reason once the worker gave up on NATS (reconnect budget spent, or a
+   * connection closed by itself) and closed everything; with `drained` after a drain.
+   */
   readonly lost: Promise<string>;
 };
 
 /** Connects (bounded), joins the queue group and resolves once the worker takes sessions. */
 export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const auth = options.authenticator === undefined ? {} : { authenticator: options.authenticator };
+  const reconnectForMs = options.reconnectForMs ?? DEFAULT_RECONNECT_FOR_MS;
+  if (!Number.isSafeInteger(reconnectForMs) || reconnectForMs < 1) {
+    throw new RangeError(
+      `reconnectForMs: expected a positive integer, received ${String(reconnectForMs)}`,
+    );
+  }
   const nc = await withTimeout(
     connect({
       servers: options.natsUrl,
       name: `rspp-worker-${options.worker_id}`,
       timeout: options.connectTimeoutMs,
+      // The reconnect budget decides when to stop, not an attempt count; a short wait keeps the
+      // window in which the queue group has no member after a server restart short. Pings as
+      // the bus's, so a silent network loss is noticed within seconds, not minutes.
+      ...RECONNECT,
       ...auth,
     }),
     options.connectTimeoutMs,
@@ -83,6 +113,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       createNatsBus({
         servers: options.natsUrl,
         name: `rspp-worker-bus-${options.worker_id}`,
+        reconnectTimeWaitMs: RECONNECT.reconnectTimeWait,
+        pingIntervalMs: RECONNECT.pingInterval,
         ...auth,
       }),
       options.connectTimeoutMs,
@@ -167,12 +199,47 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   });
   worker.start();
 
+  let resolveLost: (reason: string) => void = () => undefined;
+  const lost = new Promise<string>((resolve) => (resolveLost = resolve));
+  let abandoning: Promise<void> | null = null;
+  const watch = createReconnectWatch({
+    reconnectForMs,
+    onDown: (link) =>
+      options.log({
+        event: 'nats_disconnected',
+        severity: 'warning',
+        link,
+        reconnect_for_ms: reconnectForMs,
+      }),
+    onUp: () => options.log({ event: 'nats_reconnected' }),
+    onGiveUp: (reason) => {
+      abandoning ??= abandon(reason);
+    },
+  });
+  // Followed from here, once everything `abandon` touches exists; a loss of the bus before
+  // this point is read from its state (the plain connection has none: its next change counts).
+  bus.onDiagnostic(busConnectionListener(watch));
+  if (bus.connectionState() !== 'connected') watch.down('bus');
+  followConnection(nc, 'assignments', watch);
+
   const subject =
     options.tenant === undefined ? ASSIGNMENT_WILDCARD : assignmentSubject(options.tenant);
   const assignments = nc.subscribe(subject, {
     queue: WORKER_QUEUE_GROUP,
     callback: (error, msg) => {
       if (error !== null) return;
+      if (watch.reconnecting()) {
+        // With one connection down a session can be neither leased nor run, and the worker
+        // machine has no reconnecting state yet: refuse here, so the requester tries again.
+        options.log({ event: 'session_refused', reason: 'lease_unavailable', reconnecting: true });
+        respond(msg, {
+          accepted: false,
+          worker_id: options.worker_id,
+          reason: 'lease_unavailable',
+          message: 'worker is reconnecting to NATS',
+        });
+        return;
+      }
       const ticket = (tickets += 1);
       // With --tenant the subscription is that tenant's subject, so the subject check covers it.
       const parsed = parseAssignment(msg.string(), msg.subject);
@@ -189,38 +256,86 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   await nc.flush();
   options.log({ event: 'ready', worker_id: options.worker_id, subject, queue: WORKER_QUEUE_GROUP });
 
-  const lost = nc
-    .closed()
-    .then((error) =>
-      draining !== null ? 'drained' : error instanceof Error ? error.message : 'connection closed',
+  /** Gives up on NATS: nothing can be ended cleanly any more, so close everything now. */
+  async function abandon(reason: string): Promise<void> {
+    options.log({
+      event: 'nats_gave_up',
+      severity: 'error',
+      reconnect_for_ms: reconnectForMs,
+      active: sessions.size,
+      reason,
+    });
+    if (worker.getSnapshot().hasTag('accepting')) worker.send({ type: 'worker.drain' });
+    assignments.unsubscribe();
+    // No lease can be released without NATS: the server expires each after its TTL, and then
+    // another worker may take the session.
+    for (const session of sessions.values()) session.abandon();
+    if (ownsLeases) await leases.close().catch(() => undefined);
+    await bus.close().catch(() => undefined);
+    await nc.close().catch(() => undefined);
+    // Ends every live turn locally (its terminal can no longer be published) and stops the
+    // provider calls, so nothing keeps the process alive; bounded in case a session hangs.
+    await withTimeout(runtime.stop(), ABANDON_STOP_MS, 'runtime stop').then(
+      stopped.resolve,
+      () => undefined,
     );
+    clock.dispose();
+    resolveLost(reason);
+  }
+
+  const drainAll = async (): Promise<void> => {
+    options.log({ event: 'draining', active: sessions.size });
+    worker.send({ type: 'worker.drain' });
+    await assignments.drain();
+    await Promise.all([...accepting]);
+    const ending = [...sessions.values()].map((session) => session.end());
+    await runtime.stop().then(stopped.resolve, (error: unknown) => {
+      stopped.reject(error);
+      throw error;
+    });
+    await Promise.all(ending);
+    if (ownsLeases) await leases.close();
+    // From here the closes are the worker's own; the budget still bounds a drain stuck offline.
+    watch.expectClose();
+    await bus.drain();
+    worker.send({ type: 'worker.drained' });
+    clock.dispose();
+    // Offline, the drain's closing ping fails; whatever it would flush could not be delivered
+    // anyway, so close.
+    await nc.drain().catch(() => nc.close());
+    watch.stop();
+    options.log({ event: 'drained' });
+    resolveLost('drained');
+  };
   return {
     worker_id: options.worker_id,
     active: () => worker.getSnapshot().context.sessions.length,
     lost,
     drain() {
-      draining ??= (async () => {
-        options.log({ event: 'draining', active: sessions.size });
-        worker.send({ type: 'worker.drain' });
-        await assignments.drain();
-        await Promise.all([...accepting]);
-        const ending = [...sessions.values()].map((session) => session.end());
-        await runtime.stop().then(stopped.resolve, (error: unknown) => {
-          stopped.reject(error);
-          throw error;
+      draining ??= (() => {
+        const gaveUp = lost.then((reason) => {
+          if (reason !== 'drained') throw new Error(`NATS connection lost: ${reason}`);
         });
-        await Promise.all(ending);
-        if (ownsLeases) await leases.close();
-        await bus.drain();
-        worker.send({ type: 'worker.drained' });
-        clock.dispose();
-        await nc.drain();
-        options.log({ event: 'drained' });
+        // A drain started offline waits for NATS only as long as the reconnect budget: if the
+        // worker gives up meanwhile, the drain fails with the reason (its own steps then fail
+        // too, and the race has already handled their rejections).
+        return abandoning === null ? Promise.race([drainAll(), gaveUp]) : gaveUp;
       })();
       return draining;
     },
   };
 }
+
+/** Bound on stopping the runtime after giving up on NATS, in ms. */
+const ABANDON_STOP_MS = 5000;
+
+/** Reconnect settings of both connections: no attempt limit (the budget decides), short waits. */
+const RECONNECT = {
+  maxReconnectAttempts: -1,
+  reconnectTimeWait: 250,
+  pingInterval: 5000,
+  maxPingOut: 2,
+} as const;
 
 /** A promise settled later from outside. */
 function settleLater() {

@@ -2,10 +2,11 @@
  * `rspp worker`: a runtime worker process. It joins the worker queue group, takes sessions up to
  * its concurrency, runs them on the NATS bus with sim providers, and on SIGTERM (or SIGINT)
  * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
+ * Disconnected from NATS longer than its reconnect budget, it exits 1 for its supervisor.
  */
 import { hostname } from 'node:os';
 import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/internal.ts';
-import { startWorker, type Worker } from '../../worker/index.ts';
+import { DEFAULT_RECONNECT_FOR_MS, startWorker, type Worker } from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 
@@ -16,9 +17,10 @@ const OPTIONS = {
   name: { type: 'string' },
   'connect-timeout-ms': { type: 'string' },
   'lease-ttl-ms': { type: 'string' },
+  'reconnect-for-ms': { type: 'string' },
 } as const;
 
-const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS]
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS]
 
 Joins the worker queue group on the assignment subject and runs the sessions it is assigned
 (sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
@@ -31,6 +33,8 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
   --connect-timeout-ms MS   bound on connecting, 100..60000 (default 5000)
   --lease-ttl-ms MS         session lease lifetime, 1000..600000 (default ${String(DEFAULT_LEASE_TTL_MS)});
                             renewed every third of it, lost when a renewal is this late
+  --reconnect-for-ms MS     how long to keep reconnecting to NATS, 1000..3600000 (default ${String(DEFAULT_RECONNECT_FOR_MS)});
+                            no new sessions meanwhile; after it, exit 1 for a supervisor to restart
 
 Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage error.`;
 
@@ -42,6 +46,8 @@ export type WorkerFlags = {
   readonly name: string;
   readonly connectTimeoutMs: number;
   readonly leaseTtlMs: number;
+  /** Reconnect budget in ms; absent: the worker's default ({@link DEFAULT_RECONNECT_FOR_MS}). */
+  readonly reconnectForMs?: number;
 };
 
 const integer = (flag: string, text: string, min: number, max: number): number | string => {
@@ -76,6 +82,11 @@ export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error
     600_000,
   );
   if (typeof ttl === 'string') return { error: ttl };
+  const reconnectFor =
+    v['reconnect-for-ms'] === undefined
+      ? undefined
+      : integer('--reconnect-for-ms', v['reconnect-for-ms'], 1000, 3_600_000);
+  if (typeof reconnectFor === 'string') return { error: reconnectFor };
   if (v.tenant !== undefined) {
     try {
       assertSubjectToken('tenant_id', v.tenant);
@@ -94,8 +105,11 @@ export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error
     connectTimeoutMs: timeout,
     leaseTtlMs: ttl,
     ...(v.tenant === undefined ? {} : { tenant: v.tenant }),
+    ...(reconnectFor === undefined ? {} : { reconnectForMs: reconnectFor }),
   };
 }
+
+const RESTART_HINT = 'exiting with 1 so that a supervisor restarts the worker';
 
 /** Resolves with the name of the first shutdown signal; the default listens on the process. */
 export type ShutdownSignal = () => Promise<string>;
@@ -130,6 +144,7 @@ export async function runWorker(
       leaseTtlMs: flags.leaseTtlMs,
       log: (event) => io.out(JSON.stringify(event)),
       ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
+      ...(flags.reconnectForMs === undefined ? {} : { reconnectForMs: flags.reconnectForMs }),
     });
   } catch (error) {
     io.err(
@@ -142,11 +157,19 @@ export async function runWorker(
     worker.lost.then((reason) => ({ lost: reason })),
   ]);
   if ('lost' in outcome) {
-    io.err(`rspp worker: NATS connection lost: ${outcome.lost}`);
+    io.err(`rspp worker: NATS connection lost: ${outcome.lost}; ${RESTART_HINT}`);
     return EXIT.failure;
   }
   io.out(JSON.stringify({ event: 'signal', signal: outcome.signal }));
-  await worker.drain();
+  try {
+    await worker.drain();
+  } catch (error) {
+    // Draining offline: the reconnect budget ran out before the sessions could end.
+    io.err(
+      `rspp worker: ${error instanceof Error ? error.message : String(error)}; ${RESTART_HINT}`,
+    );
+    return EXIT.failure;
+  }
   return EXIT.ok;
 }
 
