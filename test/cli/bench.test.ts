@@ -105,4 +105,13 @@ describe('rspp bench', () => {
     expect((await runCli(['bench', '--fast'], dir)).stderr).toContain('unknown flag --fast');
     expect((await runCli(['bench', 'contracts'], dir)).code).toBe(2);
   });
+
+  it('refuses an --out directory it cannot create before running anything (issue 10 item 19)', async () => {
+    const run = await runCli(['bench', '--out', '/dev/null/x'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'rspp bench: --out /dev/null/x: expected a writable directory, received ENOTDIR (a parent is not a directory)',
+    );
+    expect(run.stderr).not.toContain('running');
+  });
 });

@@ -1,7 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isArtifactName } from '../../contracts/internal.ts';
+import { createContractValidator } from '../../contracts/index.ts';
+import { ARTIFACT_NAMES, SEMANTIC_RULES, isArtifactName } from '../../contracts/internal.ts';
+import { createContractScreen } from '../../tools/cli/validate-contracts/screen.ts';
 import { runCli } from './helpers.ts';
 
 const ROOT = join('test', 'fixtures', 'contracts');
@@ -48,4 +50,41 @@ describe('rspp validate-contracts on test/fixtures/contracts', () => {
       expect(validOnly.code).toBe(0);
     },
   );
+});
+
+describe('the schema screen of validate-contracts (issue 10, item 17)', () => {
+  // Every fixture document (a .jsonl file holds one per line), parsed.
+  const documents = ARTIFACT_DIRS.flatMap((name) =>
+    ['valid', 'invalid'].flatMap((kind) => {
+      const dir = join(REPO, ROOT, name, kind);
+      return readdirSync(dir)
+        .filter((file) => /\.jsonl?$/.test(file))
+        .flatMap((file) => {
+          const text = readFileSync(join(dir, file), 'utf8');
+          const texts = file.endsWith('.jsonl') ? text.split('\n').filter((l) => l.trim()) : [text];
+          return texts.map((one) => ({
+            where: `${name}/${kind}/${file}`,
+            doc: JSON.parse(one) as unknown,
+          }));
+        });
+    }),
+  );
+
+  it('rejects a fixture only when the validator does, and differs from it only by semantic rules (issue 10 item 17)', () => {
+    const validator = createContractValidator();
+    const screen = createContractScreen();
+    const semantic = new Set<string>(Object.values(SEMANTIC_RULES));
+    expect(documents.length).toBeGreaterThan(100);
+    const disagreements: string[] = [];
+    for (const { where, doc } of documents) {
+      for (const artifact of ARTIFACT_NAMES) {
+        const result = validator.validate(artifact, doc);
+        const accepted = screen.accepts(artifact, doc);
+        const schemaOnly = !result.valid && result.issues.every((i) => semantic.has(i.rule));
+        if (accepted !== (result.valid || schemaOnly))
+          disagreements.push(`${where} as ${artifact}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
 });

@@ -50,4 +50,46 @@ describe('rspp main', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('abort                cancelled');
   });
+
+  it('takes a negative number as a flag value and refuses it with expected and received (issue 10 item 19)', async () => {
+    const seed = await runCli(['run', '--seed', '-1'], process.cwd());
+    expect(seed.code).toBe(2);
+    expect(seed.stderr).toContain('rspp run: --seed: expected an integer >= 0, received -1');
+    expect(seed.stderr).not.toContain('needs a value');
+    const bound = await runCli(['paths', '--machine', 'turn', '--max-states', '-5'], process.cwd());
+    expect(bound.code).toBe(2);
+    expect(bound.stderr).toContain('--max-states must be a positive integer, got -5');
+  });
+
+  it('says which value a flag is missing and what it received instead (issue 10 item 19)', async () => {
+    const run = await runCli(['run', '--seed', '--json'], process.cwd());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'flag --seed needs a value: expected a value after it, received the flag --json',
+    );
+  });
+
+  it.each([
+    [['run', '--seed', '1', '--seed', '2'], '--seed'],
+    [['run', '--json', '--json'], '--json'],
+    [
+      [
+        'validate-contracts',
+        '--artifact',
+        'event_record',
+        '--artifact=control_signal',
+        'no-such.json',
+      ],
+      '--artifact',
+    ],
+    // --check: nothing is written even if the repeat went unnoticed.
+    [['paths', '--machine', 'turn', '--check', '--out', 'a', '--out', 'b'], '--out'],
+  ])('refuses a repeated flag, naming it, for %j (issue 10 item 19)', async (argv, flag) => {
+    const run = await runCli(argv, process.cwd());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      `flag ${flag} repeated: expected it at most once, received it 2 times`,
+    );
+    expect(run.stdout).toBe('');
+  });
 });

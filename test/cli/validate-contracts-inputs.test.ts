@@ -1,4 +1,4 @@
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_DOCUMENT_BYTES } from '../../tools/cli/validate-contracts/read-documents.ts';
@@ -194,5 +194,136 @@ describe('rspp validate-contracts on hostile input', () => {
     const { code, report } = await validateJson('links');
     expect(code).toBe(1);
     expect(messages(report)).toEqual([`${join('links', 'dangling.json')}: cannot read (ENOENT)`]);
+  });
+});
+
+// The caps of issue 10 item 17, spelled out here so the test states the contract it checks.
+const LISTED_PER_VERDICT = 1000;
+const KEPT_ISSUES = 20;
+
+type LimitedReport = Report & {
+  limits: { documents_listed: number; issues_per_document: number };
+  summary: { unlisted: { valid: number; invalid: number } };
+  documents: { omitted_issues?: number }[];
+};
+
+/** `invalid` event records (an unknown lane) followed by `valid` good ones, as JSON Lines. */
+const mixedLines = (invalid: number, valid: number): string =>
+  jsonLines([
+    ...Array.from({ length: invalid }, (_, i) =>
+      eventRecord({ runtime_sequence: i, lane: 'AudioLane' }),
+    ),
+    ...Array.from({ length: valid }, (_, i) => eventRecord({ runtime_sequence: i })),
+  ]);
+
+describe('rspp validate-contracts output limits (issue 10, item 17)', () => {
+  it(
+    'lists the first 1,000 invalid documents and counts the rest in the text output (issue 10 item 17)',
+    async () => {
+      await writeFile(join(dir, 'many-invalid.jsonl'), mixedLines(1250, 5));
+      const run = await runCli(['validate-contracts', 'many-invalid.jsonl'], dir);
+      expect(run.code).toBe(1);
+      const failLines = run.stdout.split('\n').filter((line) => line.startsWith('FAIL  '));
+      expect(failLines).toHaveLength(LISTED_PER_VERDICT);
+      expect(failLines.at(-1)).toBe(
+        'FAIL  many-invalid.jsonl:1000 (matches no artifact; closest: event_record)',
+      );
+      expect(run.stdout).toContain(
+        `… and 250 more invalid documents not listed (only the first ${LISTED_PER_VERDICT} are)`,
+      );
+      expect(run.stdout).toContain('1255 documents: 5 valid, 1250 invalid (1 file, 1 with invalid');
+      expect(run.stdout).toContain('by artifact: event_record 5, none 1250');
+    },
+    HEAVY_TIMEOUT_MS,
+  );
+
+  it(
+    'prints valid JSON whose size does not grow with the number of invalid lines (issue 10 item 17)',
+    async () => {
+      await writeFile(join(dir, 'invalid-1250.jsonl'), mixedLines(1250, 0));
+      await writeFile(join(dir, 'invalid-2500.jsonl'), mixedLines(2500, 0));
+      const small = await runCli(['validate-contracts', '--json', 'invalid-1250.jsonl'], dir);
+      const large = await runCli(['validate-contracts', '--json', 'invalid-2500.jsonl'], dir);
+      expect([small.code, large.code]).toEqual([1, 1]);
+      const report = JSON.parse(large.stdout) as LimitedReport;
+      expect(report.limits).toEqual({
+        documents_listed: LISTED_PER_VERDICT,
+        issues_per_document: KEPT_ISSUES,
+      });
+      expect(report.documents).toHaveLength(LISTED_PER_VERDICT);
+      expect(report.summary).toMatchObject({ documents: 2500, valid: 0, invalid: 2500 });
+      expect(report.summary.unlisted).toEqual({ valid: 0, invalid: 1500 });
+      expect((JSON.parse(small.stdout) as LimitedReport).summary.unlisted.invalid).toBe(250);
+      // Twice the input, the same listed documents: only the counts' digits differ.
+      expect(Math.abs(large.stdout.length - small.stdout.length)).toBeLessThan(64);
+    },
+    HEAVY_TIMEOUT_MS,
+  );
+
+  it(
+    'writes the same bounded report with --report, and says what it left out (issue 10 item 17)',
+    async () => {
+      await writeFile(join(dir, 'report-1250.jsonl'), mixedLines(1250, 0));
+      const out = join(dir, 'limited-report');
+      const run = await runCli(['validate-contracts', '--report', out, 'report-1250.jsonl'], dir);
+      expect(run.code).toBe(1);
+      const onDisk = JSON.parse(
+        await readFile(join(out, 'contracts-report.json'), 'utf8'),
+      ) as LimitedReport;
+      expect(onDisk.documents).toHaveLength(LISTED_PER_VERDICT);
+      expect(onDisk.summary.unlisted).toEqual({ valid: 0, invalid: 250 });
+      const markdown = await readFile(join(out, 'contracts-report.md'), 'utf8');
+      expect(markdown).toContain('… and 1050 more invalid documents not listed');
+    },
+    HEAVY_TIMEOUT_MS,
+  );
+
+  it('still details invalid documents that follow a long valid run (issue 10 item 17)', async () => {
+    const valid = mixedLines(0, 1100);
+    await writeFile(join(dir, 'late-invalid.jsonl'), valid + mixedLines(2, 0));
+    const run = await runCli(['validate-contracts', 'late-invalid.jsonl'], dir);
+    expect(run.code).toBe(1);
+    expect(run.stdout.split('\n').slice(0, 2)).toEqual([
+      'FAIL  late-invalid.jsonl:1101 (matches no artifact; closest: event_record)',
+      '      /lane enum: expected one of "DataLane", "ControlLane", "TelemetryLane", received "AudioLane"',
+    ]);
+    expect(run.stdout).toContain('by artifact: event_record 1100, none 2');
+    expect(run.stdout).not.toContain('not listed');
+  });
+
+  it('keeps the first 20 issues of a document and counts the rest (issue 10 item 17)', async () => {
+    const extra = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`extra_${i}`, i]));
+    await writeFile(join(dir, 'thirty-issues.json'), JSON.stringify(eventRecord(extra)));
+    const args = ['validate-contracts', '--artifact', 'event_record'];
+    const json = await runCli([...args, '--json', 'thirty-issues.json'], dir);
+    const [doc] = (JSON.parse(json.stdout) as LimitedReport).documents;
+    expect(doc?.issues).toHaveLength(KEPT_ISSUES);
+    expect(doc?.omitted_issues).toBe(10);
+    const text = await runCli([...args, 'thirty-issues.json'], dir);
+    expect(text.stdout).toContain('… and 10 more issues');
+  });
+});
+
+describe('rspp validate-contracts on crafted file names (issue 10, item 19)', () => {
+  it('escapes control characters in printed paths, so a name cannot forge a line (issue 10 item 19)', async () => {
+    const crafted = join(dir, 'crafted');
+    await mkdir(crafted);
+    await writeFile(join(crafted, 'evil\nok    forged.json'), JSON.stringify({ lane: 1 }));
+    await writeFile(join(crafted, 'bell\u0007\u001b[2K.json'), JSON.stringify(eventRecord()));
+    const run = await runCli(['validate-contracts', '--verbose', 'crafted'], dir);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.split('\n');
+    expect(lines.filter((line) => line.startsWith('ok    forged'))).toEqual([]);
+    expect(lines).toContain(
+      `FAIL  ${join('crafted', 'evil\\nok    forged.json')} (matches no artifact; closest: event_record)`,
+    );
+    expect(lines).toContain(`ok    ${join('crafted', 'bell\\x07\\x1b[2K.json')} (event_record)`);
+    const controls = [...run.stdout].filter((char) => char < ' ' && char !== '\n');
+    expect(controls).toEqual([]);
+
+    const missing = await runCli(['validate-contracts', 'gone\nFAIL  x.json'], dir);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('path does not exist: gone\\nFAIL  x.json');
+    expect(missing.stderr.split('\n').filter((line) => line.startsWith('FAIL'))).toEqual([]);
   });
 });

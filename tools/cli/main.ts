@@ -4,6 +4,7 @@
  */
 import { createProcessIo, EXIT, type CliIo, type Command } from './command.ts';
 import { renderHelp } from './help.ts';
+import { printable } from './printable.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
 import { machinesCommand } from './commands/machines.ts';
@@ -33,7 +34,11 @@ export async function main(
   if (name === undefined || HELP_WORDS.has(name)) return help(rest, io);
   const command = COMMANDS.find((candidate) => candidate.name === name);
   if (command === undefined) {
-    io.err(name.startsWith('-') ? `rspp: unknown flag ${name}` : `rspp: unknown command "${name}"`);
+    io.err(
+      printable(
+        name.startsWith('-') ? `rspp: unknown flag ${name}` : `rspp: unknown command "${name}"`,
+      ),
+    );
     io.err(renderHelp(COMMANDS));
     return EXIT.usage;
   }
@@ -46,7 +51,7 @@ export async function main(
   } catch (error) {
     // A command should return its own failures; this is the last line against a stack trace.
     io.err(
-      `rspp ${command.name}: internal error: ${error instanceof Error ? error.message : String(error)}`,
+      `rspp ${command.name}: internal error: ${printable(error instanceof Error ? error.message : String(error))}`,
     );
     return EXIT.failure;
   }
@@ -60,7 +65,7 @@ function help(args: readonly string[], io: CliIo): number {
   }
   const command = COMMANDS.find((candidate) => candidate.name === topic);
   if (command === undefined) {
-    io.err(`rspp help: unknown command "${topic}"`);
+    io.err(printable(`rspp help: unknown command "${topic}"`));
     io.err(renderHelp(COMMANDS));
     return EXIT.usage;
   }

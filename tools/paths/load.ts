@@ -3,7 +3,7 @@
  * snapshot serializer) from TypeScript/JavaScript modules, with errors that say exactly what is
  * missing. Also holds the registry of RSPP's own machines.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AnyStateMachine, EventObject } from 'xstate';
@@ -144,9 +144,18 @@ export function registeredSpec(entry: RegisteredMachine): ModelSpec {
   });
 }
 
-/** Imports a module by absolute path, mapping failures to {@link LoadError}. */
-export async function importModule(file: string): Promise<Record<string, unknown>> {
+/**
+ * Imports a module by absolute path, mapping failures to {@link LoadError}. Only regular files
+ * are imported: reading a FIFO blocks until something writes to it, which may be never.
+ */
+export async function importModule(
+  file: string,
+  flag: '--module' | '--events-module' = '--module',
+): Promise<Record<string, unknown>> {
   if (!existsSync(file)) throw new LoadError(`module not found: ${file}`, true);
+  const kind = fileKind(statSync(file));
+  if (kind !== 'a regular file')
+    throw new LoadError(`${flag} ${file}: expected a regular file, received ${kind}`, true);
   try {
     return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
@@ -155,6 +164,15 @@ export async function importModule(file: string): Promise<Record<string, unknown
       false,
     );
   }
+}
+
+function fileKind(stats: Stats): string {
+  if (stats.isFile()) return 'a regular file';
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }
 
 /** True when `value` looks like an XState v5 machine. */
@@ -199,7 +217,7 @@ function checkEvents(value: unknown, where: string): EventSource {
 /** Loads machine, events, input and serializer as described by `spec`. */
 export async function loadModel(spec: ModelSpec): Promise<LoadedModel> {
   const machine = await loadMachine(spec.module, spec.exportName);
-  const mod = await importModule(spec.eventsModule);
+  const mod = await importModule(spec.eventsModule, '--events-module');
   const eventsValue = mod[spec.eventsExport];
   if (eventsValue === undefined)
     throw new LoadError(

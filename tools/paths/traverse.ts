@@ -119,6 +119,21 @@ function probeScope(sink: string[]): MachineScope {
   } as unknown as MachineScope;
 }
 
+/** Whether `error` is XState's `maxIterations` guard firing. */
+const isLoopGuard = (error: unknown): boolean =>
+  error instanceof Error && error.message.startsWith('Infinite loop detected');
+
+/**
+ * Why a step threw. XState's own loop guard (`options.maxIterations`) is reworded to say what to
+ * look for in the statechart instead of a generic "infinite loop".
+ */
+function stepFailure(machine: AnyStateMachine, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (!isLoopGuard(error)) return message;
+  const limit = machine.options.maxIterations ?? Infinity;
+  return `no stable state after ${limit} microsteps: an eventless (always) transition or a raised event loops forever; guard it or send an event to leave the loop`;
+}
+
 /** Explores the snapshot graph of `machine` breadth-first within `bounds`. */
 export function exploreGraph(options: {
   readonly machine: AnyStateMachine;
@@ -132,7 +147,19 @@ export function exploreGraph(options: {
   const serialize = options.serializeState ?? defaultSerializeState;
   const taken: string[] = [];
   const scope = probeScope(taken);
-  const initial: AnyMachineSnapshot = machine.getInitialSnapshot(scope, options.input);
+  let initial: AnyMachineSnapshot;
+  try {
+    initial = machine.getInitialSnapshot(scope, options.input);
+  } catch (error) {
+    throw new Error(`the initial state threw: ${stepFailure(machine, error)}`, { cause: error });
+  }
+  // XState reports an error while entering the initial state in the snapshot instead of throwing.
+  // Other errors become failing paths the suite reports; a loop would hang the suite itself.
+  const initialError: unknown = initial.status === 'error' ? initial.error : undefined;
+  if (isLoopGuard(initialError))
+    throw new Error(`the initial state threw: ${stepFailure(machine, initialError)}`, {
+      cause: initialError,
+    });
   const initialTransitions = [...new Set(taken)];
   const snapshots: AnyMachineSnapshot[] = [initial];
   const depth: number[] = [0];
@@ -149,9 +176,8 @@ export function exploreGraph(options: {
       try {
         next = machine.transition(snapshot, event, scope);
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
         throw new Error(
-          `transition from ${JSON.stringify(valueOf(snapshot))} on ${event.type} threw: ${why}`,
+          `transition from ${JSON.stringify(valueOf(snapshot))} on ${event.type} threw: ${stepFailure(machine, error)}`,
           { cause: error },
         );
       }

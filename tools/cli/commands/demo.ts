@@ -4,6 +4,7 @@
  * under simulated time, needs no input and finishes by itself.
  */
 import { EXIT, type Command } from '../command.ts';
+import { printable } from '../printable.ts';
 import { SIGNAL_HEADER } from '../../run/format.ts';
 import { runWithFlags } from './run.ts';
 
@@ -19,7 +20,7 @@ sequence, one line per signal: time, emitted_by, signal, reason, turn.
 Exit codes: 0 done; 1 the run failed.`,
   async run(args, io) {
     if (args.length > 0) {
-      io.err(`rspp demo: arguments: expected none, received ${args.join(' ')}`);
+      io.err(printable(`rspp demo: arguments: expected none, received ${args.join(' ')}`));
       return EXIT.usage;
     }
     io.out('RSPP demo: user says "hello there", then "tell me a long story", then interrupts.');

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
+import { printable } from '../printable.ts';
 import { EXPORT_FORMATS, exportMachine, isExportFormat } from '../../paths/formats.ts';
 import { LoadError, REPO_ROOT, RSPP_MACHINES, loadMachine } from '../../paths/load.ts';
 
@@ -86,13 +87,13 @@ async function runMachines(args: readonly string[], io: CliIo): Promise<number> 
     return EXIT.ok;
   } catch (error) {
     if (!(error instanceof LoadError)) throw error;
-    io.err(`rspp machines: ${error.message}`);
+    io.err(`rspp machines: ${printable(error.message)}`);
     return error.usage ? EXIT.usage : EXIT.failure;
   }
 }
 
 function usage(io: CliIo, message: string): number {
-  io.err(`rspp machines: ${message}`);
+  io.err(`rspp machines: ${printable(message)}`);
   io.err(USAGE);
   return EXIT.usage;
 }

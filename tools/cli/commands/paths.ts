@@ -2,21 +2,17 @@
  * `rspp paths`: generates an exhaustive path-coverage vitest suite for one of RSPP's machines or
  * for any statechart module, and prints how many paths, states and transitions it covers.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
-import { summarize, type PathStrategy } from '../../paths/generate.ts';
-import {
-  LoadError,
-  RSPP_MACHINES,
-  defaultSpec,
-  loadModel,
-  registeredSpec,
-  type ModelSpec,
-} from '../../paths/load.ts';
-import { buildSuiteFile, type SuiteFile } from '../../paths/suite.ts';
-import { PathBoundError, type PathBounds } from '../../paths/traverse.ts';
+import { errorReason } from '../error-code.ts';
+import { printable } from '../printable.ts';
+import { writeFileAtomic } from '../write-atomic.ts';
+import type { PathStrategy } from '../../paths/generate.ts';
+import { DEFAULT_TIMEOUT_MS, generateIsolated } from '../../paths/isolate.ts';
+import { RSPP_MACHINES, defaultSpec, registeredSpec, type ModelSpec } from '../../paths/load.ts';
+import type { PathBounds } from '../../paths/traverse.ts';
 
 const OPTIONS = {
   machine: { type: 'string' },
@@ -33,8 +29,12 @@ const OPTIONS = {
   'max-states': { type: 'string' },
   'max-paths': { type: 'string' },
   'max-depth': { type: 'string' },
+  'timeout-ms': { type: 'string' },
   check: { type: 'boolean' },
 } as const;
+
+// An hour: far above any real generation, low enough that a stuck CI job still ends.
+const MAX_TIMEOUT_MS = 3_600_000;
 
 const NAMES = RSPP_MACHINES.map((m) => m.name).join('|');
 
@@ -59,11 +59,16 @@ and the expected state; the suite fails unless every declared transition is take
   --out DIR                output directory (default: test/paths)
   --strategy simple|shortest  path families (default: simple, which includes shortest)
   --max-states N --max-paths N --max-depth N   exploration bounds (defaults 2000, 20000, 40)
+  --timeout-ms MS          bound on loading and generating, 1..${MAX_TIMEOUT_MS} (default ${DEFAULT_TIMEOUT_MS})
   --check                  do not write; exit 1 if the file on disk differs
 
+Modules are loaded in a worker thread: one whose top-level await never settles, that calls
+process.exit, or whose machine loops without an event (eventless transitions, over 10000
+microsteps) fails with a message naming it. The suite is written atomically.
 Run a suite written outside test/paths from the repository root: npx vitest run --dir DIR
-Exit codes: 0 written (or up to date); 1 generation failure (bad module/export/events, bound
-exceeded, stale with --check); 2 usage error (flags, unknown machine, missing file).`;
+Exit codes: 0 written (or up to date); 1 generation failure (bad module/export/events, bound or
+timeout exceeded, --out not writable, stale with --check); 2 usage error (flags, unknown machine,
+missing file, a FIFO or directory as a module).`;
 
 /** The `paths` command. */
 export const pathsCommand: Command = {
@@ -78,83 +83,72 @@ type Settings = {
   name: string | undefined;
   command: string;
   outDir: string;
+  /** --out as given, for messages. */
+  outLabel: string;
   strategy: PathStrategy | undefined;
   bounds: Partial<PathBounds>;
+  timeoutMs: number;
   check: boolean;
 };
 
 async function runPaths(args: readonly string[], io: CliIo): Promise<number> {
   const settings = readSettings(args, io);
   if (typeof settings === 'string') {
-    io.err(`rspp paths: ${settings}`);
+    io.err(`rspp paths: ${printable(settings)}`);
     io.err(USAGE);
     return EXIT.usage;
   }
-  let suite: SuiteFile;
-  try {
-    const loaded = await loadModel(settings.spec);
-    suite = await buildSuiteFile(loaded, {
-      command: settings.command,
-      outDir: settings.outDir,
-      bounds: settings.bounds,
-      ...(settings.name === undefined ? {} : { name: settings.name }),
-      ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
-    });
-  } catch (error) {
-    if (error instanceof LoadError) {
-      io.err(`rspp paths: ${error.message}`);
-      return error.usage ? EXIT.usage : EXIT.failure;
-    }
-    if (error instanceof PathBoundError) {
-      io.err(`rspp paths: ${error.message}`);
-      io.err(`bound: ${error.bound}=${error.limit} (raise it with --${kebabBound(error.bound)})`);
-      return EXIT.failure;
-    }
-    io.err(
-      `rspp paths: generation failed: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return EXIT.failure;
+  const outcome = await generateIsolated(
+    {
+      spec: settings.spec,
+      options: {
+        command: settings.command,
+        outDir: settings.outDir,
+        bounds: settings.bounds,
+        ...(settings.name === undefined ? {} : { name: settings.name }),
+        ...(settings.strategy === undefined ? {} : { strategy: settings.strategy }),
+      },
+    },
+    settings.timeoutMs,
+  );
+  if (!outcome.ok) {
+    const [first = 'generation failed', ...rest] = outcome.lines;
+    io.err(`rspp paths: ${printable(first)}`);
+    for (const line of rest) io.err(printable(line));
+    return outcome.usage ? EXIT.usage : EXIT.failure;
   }
-  const shown = relative(io.cwd, suite.file) || suite.file;
-  io.out(summarize(suite.name, suite.report));
-  warn(suite, io);
+  const shown = printable(relative(io.cwd, outcome.file) || outcome.file);
+  io.out(printable(outcome.summary));
+  for (const line of outcome.warnings) io.err(printable(line));
   if (settings.check) {
-    const current = await readFile(suite.file, 'utf8').catch(() => undefined);
-    if (current === suite.text) {
+    const current = await readFile(outcome.file, 'utf8').catch(() => undefined);
+    if (current === outcome.text) {
       io.out(`${shown} is up to date`);
       return EXIT.ok;
     }
     io.err(`${shown} is stale: run \`${settings.command}\``);
     return EXIT.failure;
   }
-  await mkdir(dirname(suite.file), { recursive: true });
-  await writeFile(suite.file, suite.text);
+  try {
+    await mkdir(dirname(outcome.file), { recursive: true });
+    // Atomic: a failed write leaves the previous suite in place instead of a truncated one.
+    await writeFileAtomic(outcome.file, outcome.text);
+  } catch (error) {
+    io.err(
+      `rspp paths: --out ${printable(settings.outLabel)}: expected a writable directory, received ${errorReason(error)}`,
+    );
+    return EXIT.failure;
+  }
   io.out(`wrote ${shown}`);
   return EXIT.ok;
-}
-
-/** Prints what will make the generated suite fail. */
-function warn(suite: SuiteFile, io: CliIo): void {
-  const { report } = suite;
-  if (report.missingTransitions.length > 0)
-    io.err(
-      `warning: transitions no path takes (the suite's coverage check will fail): ${report.missingTransitions.join(', ')}`,
-    );
-  if (report.missingStates.length > 0)
-    io.err(`warning: states never entered: ${report.missingStates.join(', ')}`);
-  const failing = report.paths.filter((p) => p.run.failures.length > 0);
-  for (const p of failing) io.err(`warning: ${p.title} fails: ${p.run.failures[0]}`);
-}
-
-function kebabBound(bound: keyof PathBounds): string {
-  return bound.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 function readSettings(args: readonly string[], io: CliIo): Settings | string {
   const parsed = parseFlags(args, OPTIONS);
   if (!parsed.ok) return parsed.message;
   const v = parsed.values;
-  if (parsed.positionals.length > 0) return `unexpected argument ${parsed.positionals[0]}`;
+  if (parsed.positionals.length > 0)
+    return `arguments: expected none, received ${parsed.positionals.join(' ')}`;
   const bounds: { -readonly [K in keyof PathBounds]?: number } = {};
   for (const [flag, key] of [
     ['max-states', 'maxStates'],
@@ -167,12 +161,17 @@ function readSettings(args: readonly string[], io: CliIo): Settings | string {
     if (!Number.isInteger(n) || n < 1) return `--${flag} must be a positive integer, got ${raw}`;
     bounds[key] = n;
   }
+  const rawTimeout = v['timeout-ms'] ?? String(DEFAULT_TIMEOUT_MS);
+  const timeoutMs = Number(rawTimeout);
+  if (!/^\d+$/.test(rawTimeout) || timeoutMs < 1 || timeoutMs > MAX_TIMEOUT_MS)
+    return `--timeout-ms: expected an integer 1..${MAX_TIMEOUT_MS}, received ${rawTimeout}`;
   const rawStrategy = v.strategy;
   if (rawStrategy !== undefined && rawStrategy !== 'simple' && rawStrategy !== 'shortest')
     return `unknown strategy "${rawStrategy}" (valid: simple, shortest)`;
   const strategy: PathStrategy | undefined = rawStrategy;
-  const outDir = resolve(io.cwd, v.out ?? 'test/paths');
-  const common = { outDir, bounds, check: v.check === true, strategy };
+  const outLabel = v.out ?? 'test/paths';
+  const outDir = resolve(io.cwd, outLabel);
+  const common = { outDir, outLabel, bounds, timeoutMs, check: v.check === true, strategy };
   if (v.machine !== undefined) {
     if (v.module !== undefined || v.export !== undefined)
       return '--machine cannot be combined with --module/--export';
@@ -189,7 +188,7 @@ function readSettings(args: readonly string[], io: CliIo): Settings | string {
       strategy: strategy ?? entry.strategy,
       spec: registeredSpec(entry),
       name: entry.name,
-      command: ['npx rspp paths --machine', entry.name, ...flags].join(' '),
+      command: printable(['npx rspp paths --machine', entry.name, ...flags].join(' ')),
     };
   }
   if (v.module === undefined || v.export === undefined)
@@ -205,6 +204,8 @@ function readSettings(args: readonly string[], io: CliIo): Settings | string {
     ...(v['filter-export'] === undefined ? {} : { filter: v['filter-export'] }),
     ...(v['serializer-export'] === undefined ? {} : { serializer: v['serializer-export'] }),
   });
-  const command = ['npx rspp paths', ...args.filter((a) => a !== '--check')].join(' ');
+  // Escaped: the command is quoted in a comment of the generated file, where a newline in an
+  // argument would end the comment and turn the rest of the argument into code.
+  const command = printable(['npx rspp paths', ...args.filter((a) => a !== '--check')].join(' '));
   return { ...common, spec, name: undefined, command };
 }

@@ -12,6 +12,7 @@ import { formatSignal } from '../../run/format.ts';
 import { runScriptedSession } from '../../run/session-run.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
+import { printable } from '../printable.ts';
 
 const OPTIONS = {
   bus: { type: 'string' },
@@ -87,7 +88,7 @@ export async function runWithFlags(flags: RunFlags, io: CliIo, name = 'run'): Pr
         ? await createNatsBus({ servers: flags.natsUrl, name: 'rspp-run' })
         : createEmbeddedBus();
   } catch (error) {
-    io.err(`rspp ${name}: cannot connect to ${flags.natsUrl}: ${message(error)}`);
+    io.err(printable(`rspp ${name}: cannot connect to ${flags.natsUrl}: ${message(error)}`));
     return EXIT.failure;
   }
   let sink: EvidenceSinkPort | undefined;
@@ -106,7 +107,7 @@ export async function runWithFlags(flags: RunFlags, io: CliIo, name = 'run'): Pr
       io.out(flags.json ? JSON.stringify(signal) : formatSignal(signal));
     return EXIT.ok;
   } catch (error) {
-    io.err(`rspp ${name}: ${message(error)}`);
+    io.err(printable(`rspp ${name}: ${message(error)}`));
     return EXIT.failure;
   } finally {
     await sink?.close();
@@ -125,7 +126,7 @@ export const runCommand: Command = {
   async run(args, io) {
     const flags = parseRunFlags(args);
     if ('error' in flags) {
-      io.err(`rspp run: ${flags.error}`);
+      io.err(`rspp run: ${printable(flags.error)}`);
       io.err(USAGE);
       return EXIT.usage;
     }

@@ -4,23 +4,29 @@
  * streams results to the terminal or collects them into the JSON and Markdown reports.
  */
 import { mkdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createContractValidator, type ArtifactName } from '../../../contracts/index.ts';
 import { ARTIFACT_NAMES, isArtifactName } from '../../../contracts/internal.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
-import { errorCode } from '../error-code.ts';
-import { checkPaths, type DocumentResult } from '../validate-contracts/check.ts';
+import { errorCode, errorReason } from '../error-code.ts';
+import { printable } from '../printable.ts';
+import { CHECK_LIMITS, checkPaths, type DocumentResult } from '../validate-contracts/check.ts';
+import { createJsonReportWriter, type ReportSink } from '../validate-contracts/json-report.ts';
 import { MAX_DOCUMENT_BYTES } from '../validate-contracts/read-documents.ts';
 import {
   formatByArtifact,
   formatResult,
   formatSummary,
+  formatUnlisted,
   hasPassed,
+  MAX_MARKDOWN_DOCUMENTS,
+  renderMarkdown,
   REPORT_FILES,
-  writeReport,
-  type ContractsReport,
+  reportHeader,
 } from '../validate-contracts/report.ts';
+import { createContractScreen } from '../validate-contracts/screen.ts';
+import { openAtomicFile, writeFileAtomic, type AtomicFile } from '../write-atomic.ts';
 
 const OPTIONS = {
   artifact: { type: 'string' },
@@ -44,6 +50,9 @@ Validates JSON and JSON Lines documents against the contract artifacts.
 
 Artifacts: ${ARTIFACT_NAMES.join(', ')}
 Limits: a .json file or a .jsonl line over ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB is reported invalid without being parsed.
+Every document is counted, but only the first ${CHECK_LIMITS.documentsListed} invalid (and, in reports and with
+--verbose, ${CHECK_LIMITS.documentsListed} valid) documents are listed, each with at most ${CHECK_LIMITS.issuesPerDocument} issues; the output
+says how many it left out. --json and --report write the report as they go.
 Exit codes: 0 every document valid; 1 any document invalid or unreadable, or no documents found;
 2 usage error (unknown flag or artifact, missing or nonexistent PATH, unusable report DIR).`;
 
@@ -68,58 +77,77 @@ type Settings = {
 async function runValidateContracts(args: readonly string[], io: CliIo): Promise<number> {
   const settings = await readSettings(args, io);
   if (typeof settings === 'string') {
-    io.err(`rspp validate-contracts: ${settings}`);
+    io.err(`rspp validate-contracts: ${printable(settings)}`);
     io.err(USAGE);
     return EXIT.usage;
   }
-  const keep = settings.json || settings.reportDir !== undefined;
-  const documents: DocumentResult[] = [];
+  const limits = CHECK_LIMITS;
+  const header = reportHeader(settings.paths, settings.artifact, limits);
+  let reportFile: AtomicFile | undefined;
+  if (settings.reportDir !== undefined) {
+    try {
+      reportFile = openAtomicFile(join(settings.reportDir, REPORT_FILES.json));
+    } catch (error) {
+      return reportFailure(io, settings.reportLabel, error);
+    }
+  }
+  const sinks: ReportSink[] = [];
+  if (settings.json) sinks.push((lines) => io.out(lines));
+  const file = reportFile;
+  if (file !== undefined) sinks.push((lines) => file.writeLine(lines));
+  const json = sinks.length > 0 ? createJsonReportWriter(sinks) : undefined;
+  // The Markdown report details only its first invalid documents; nothing else is kept.
+  const forMarkdown: DocumentResult[] = [];
+  json?.begin(header);
   const summary = await checkPaths({
     paths: settings.paths,
     cwd: io.cwd,
     artifact: settings.artifact,
     createValidator: createContractValidator,
+    createScreen: createContractScreen,
+    limits,
     onResult: (result) => {
-      // Valid results are only kept when a report needs them; text mode keeps nothing.
-      if (keep) documents.push(result);
+      json?.document(result);
+      if (reportFile !== undefined && !result.valid && forMarkdown.length < MAX_MARKDOWN_DOCUMENTS)
+        forMarkdown.push(result);
       if (!settings.json && (!result.valid || settings.verbose)) {
         for (const line of formatResult(result)) io.out(line);
       }
     },
   });
-  const passed = hasPassed(summary);
+  json?.end(summary);
   if (summary.documents === 0) {
-    io.err(
-      `rspp validate-contracts: no .json or .jsonl documents found in ${settings.paths.join(', ')}`,
-    );
+    const where = settings.paths.map(printable).join(', ');
+    io.err(`rspp validate-contracts: no .json or .jsonl documents found in ${where}`);
   }
-  const report: ContractsReport = {
-    generated_at_utc: new Date().toISOString(),
-    fixture_root: settings.paths,
-    artifact: settings.artifact ?? null,
-    summary,
-    passed,
-    documents,
-  };
-  if (settings.json) io.out(JSON.stringify(report, null, 2));
-  else {
+  if (!settings.json) {
+    for (const line of formatUnlisted(summary, limits, false)) io.out(line);
+    if (settings.verbose) for (const line of formatUnlisted(summary, limits, true)) io.out(line);
     io.out(formatSummary(summary));
     io.out(formatByArtifact(summary));
   }
-  if (settings.reportDir !== undefined) {
+  if (settings.reportDir !== undefined && reportFile !== undefined) {
     try {
-      await writeReport(settings.reportDir, report);
-    } catch (error) {
-      io.err(
-        `rspp validate-contracts: cannot write the report to ${settings.reportLabel} (${errorCode(error)})`,
+      reportFile.commit();
+      await writeFileAtomic(
+        join(settings.reportDir, REPORT_FILES.markdown),
+        renderMarkdown(header, summary, forMarkdown),
       );
-      return EXIT.failure;
+    } catch (error) {
+      return reportFailure(io, settings.reportLabel, error);
     }
-    const written = `report written to ${settings.reportLabel}/${REPORT_FILES.json} and ${REPORT_FILES.markdown}`;
+    const written = `report written to ${printable(settings.reportLabel)}/${REPORT_FILES.json} and ${REPORT_FILES.markdown}`;
     if (settings.json) io.err(written);
     else io.out(written);
   }
-  return passed ? EXIT.ok : EXIT.failure;
+  return hasPassed(summary) ? EXIT.ok : EXIT.failure;
+}
+
+function reportFailure(io: CliIo, label: string, error: unknown): number {
+  io.err(
+    `rspp validate-contracts: cannot write the report to ${printable(label)}: ${errorReason(error)}`,
+  );
+  return EXIT.failure;
 }
 
 /** Parses and checks the arguments; a string is the usage error to print. */
@@ -138,7 +166,7 @@ async function readSettings(args: readonly string[], io: CliIo): Promise<Setting
     } catch (error) {
       return errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR'
         ? `path does not exist: ${path}`
-        : `cannot access ${path} (${errorCode(error)})`;
+        : `cannot access ${path}: ${errorReason(error)}`;
     }
   }
   let reportDir: string | undefined;
@@ -147,7 +175,7 @@ async function readSettings(args: readonly string[], io: CliIo): Promise<Setting
     try {
       await mkdir(reportDir, { recursive: true });
     } catch (error) {
-      return `cannot create report directory ${values.report} (${errorCode(error)})`;
+      return `cannot create report directory ${values.report}: ${errorReason(error)}`;
     }
   }
   return {

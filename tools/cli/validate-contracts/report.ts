@@ -1,22 +1,38 @@
 /**
  * The outputs of `validate-contracts`: the human lines, the JSON report (DX-02:
- * `generated_at_utc`, `fixture_root`, `summary`, `passed`, plus `documents`) and its Markdown twin.
+ * `generated_at_utc`, `fixture_root`, `summary`, `passed`, plus `limits` and `documents`), written
+ * as it goes by json-report.ts, and its Markdown twin.
  */
-import { join } from 'node:path';
-import { writeFileAtomic } from '../write-atomic.ts';
-import type { CheckSummary, DocumentResult } from './check.ts';
+import { printable } from '../printable.ts';
+import type { CheckLimits, CheckSummary, DocumentResult } from './check.ts';
 
-/** The machine-readable report printed by `--json` and written by `--report`. */
-export type ContractsReport = {
+/** The fields of the JSON report known before any document is read. */
+export type ReportHeader = {
   generated_at_utc: string;
   /** The PATH arguments, as given. */
   fixture_root: string[];
   /** The `--artifact` every document was validated as, or `null` when each was matched. */
   artifact: string | null;
-  summary: CheckSummary;
-  passed: boolean;
-  documents: DocumentResult[];
+  /** What `documents` and each document's `issues` are capped at. */
+  limits: { documents_listed: number; issues_per_document: number };
 };
+
+/** The report header for a run starting now. */
+export function reportHeader(
+  paths: string[],
+  artifact: string | undefined,
+  limits: CheckLimits,
+): ReportHeader {
+  return {
+    generated_at_utc: new Date().toISOString(),
+    fixture_root: paths,
+    artifact: artifact ?? null,
+    limits: {
+      documents_listed: limits.documentsListed,
+      issues_per_document: limits.issuesPerDocument,
+    },
+  };
+}
 
 /** File names `--report DIR` writes. */
 export const REPORT_FILES = {
@@ -24,29 +40,31 @@ export const REPORT_FILES = {
   markdown: 'contracts-report.md',
 } as const;
 
-// Past this many issues a document's text output says "and N more"; the JSON keeps them all.
-const MAX_PRINTED_ISSUES = 20;
-// The Markdown report is for people; the JSON report is complete.
-const MAX_MARKDOWN_DOCUMENTS = 200;
+/** Invalid documents the Markdown report details; it is for people, the JSON report has more. */
+export const MAX_MARKDOWN_DOCUMENTS = 200;
 
 /** Whether a run passed: at least one document and none invalid. */
 export function hasPassed(summary: CheckSummary): boolean {
   return summary.documents > 0 && summary.invalid === 0;
 }
 
-/** Text lines for one document: a header for an invalid one (plus its issues), or an `ok` line. */
+/**
+ * Text lines for one document: a header for an invalid one (plus its issues), or an `ok` line.
+ * Locations and messages are escaped: a file name or property name holding a newline must not
+ * forge a line of its own.
+ */
 export function formatResult(result: DocumentResult): string[] {
-  if (result.valid) return [`ok    ${result.location} (${result.artifact ?? 'unknown'})`];
+  const location = printable(result.location);
+  if (result.valid) return [`ok    ${location} (${result.artifact ?? 'unknown'})`];
   const as =
     result.artifact !== null
       ? ` (${result.artifact})`
       : result.closest !== undefined
         ? ` (matches no artifact; closest: ${result.closest})`
         : '';
-  const lines = [`FAIL  ${result.location}${as}`];
-  for (const issue of result.issues.slice(0, MAX_PRINTED_ISSUES))
-    lines.push(`      ${issue.message}`);
-  const hidden = result.issues.length - MAX_PRINTED_ISSUES;
+  const lines = [`FAIL  ${location}${as}`];
+  for (const issue of result.issues) lines.push(`      ${printable(issue.message)}`);
+  const hidden = result.omitted_issues ?? 0;
   if (hidden > 0) lines.push(`      … and ${hidden} more issue${hidden === 1 ? '' : 's'}`);
   return lines;
 }
@@ -63,9 +81,30 @@ export function formatByArtifact(summary: CheckSummary): string {
   return `by artifact: ${parts.length === 0 ? '(none)' : parts.join(', ')}`;
 }
 
-/** Renders the report as Markdown for people reading CI artifacts. */
-export function renderMarkdown(report: ContractsReport): string {
-  const { summary } = report;
+/** Lines saying how many documents the listing left out, or none when it left out none. */
+export function formatUnlisted(
+  summary: CheckSummary,
+  limits: CheckLimits,
+  valid: boolean,
+): string[] {
+  const kind = valid ? 'valid' : 'invalid';
+  const count = summary.unlisted[kind];
+  if (count === 0) return [];
+  return [
+    `… and ${count} more ${kind} document${count === 1 ? '' : 's'} not listed (only the first ${limits.documentsListed} are)`,
+  ];
+}
+
+/**
+ * Renders the report as Markdown for people reading CI artifacts: the counts of the whole run and
+ * `invalid`, the first (at most {@link MAX_MARKDOWN_DOCUMENTS}) invalid documents.
+ */
+export function renderMarkdown(
+  header: ReportHeader,
+  summary: CheckSummary,
+  invalid: readonly DocumentResult[],
+): string {
+  const report = { ...header, passed: hasPassed(summary) };
   const lines = [
     '# Contracts report',
     '',
@@ -86,32 +125,29 @@ export function renderMarkdown(report: ContractsReport): string {
       ([name, c]) => `| ${code(name)} | ${c.documents} | ${c.valid} | ${c.invalid} |`,
     ),
   ];
-  const invalid = report.documents.filter((doc) => !doc.valid);
-  if (invalid.length > 0) lines.push('', '## Invalid documents');
-  for (const doc of invalid.slice(0, MAX_MARKDOWN_DOCUMENTS)) {
+  const shown = invalid.slice(0, MAX_MARKDOWN_DOCUMENTS);
+  if (shown.length > 0) lines.push('', '## Invalid documents');
+  for (const doc of shown) {
     const as =
       doc.artifact ?? (doc.closest === undefined ? 'no artifact' : `closest: ${doc.closest}`);
     lines.push('', `### ${code(doc.location)} (${as})`, '');
     for (const issue of doc.issues) lines.push(`- ${code(issue.message)}`);
+    const hidden = doc.omitted_issues ?? 0;
+    if (hidden > 0) lines.push(`- … and ${hidden} more issue${hidden === 1 ? '' : 's'}`);
   }
-  if (invalid.length > MAX_MARKDOWN_DOCUMENTS) {
+  const rest = summary.invalid - shown.length;
+  if (rest > 0) {
     lines.push(
       '',
-      `… and ${invalid.length - MAX_MARKDOWN_DOCUMENTS} more invalid documents: see ${REPORT_FILES.json}.`,
+      `… and ${rest} more invalid document${rest === 1 ? '' : 's'} not listed here (${REPORT_FILES.json} lists up to ${header.limits.documents_listed}; the counts above cover every document).`,
     );
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes both report files into `dir` (which must exist), each atomically. */
-export async function writeReport(dir: string, report: ContractsReport): Promise<void> {
-  await writeFileAtomic(join(dir, REPORT_FILES.json), `${JSON.stringify(report, null, 2)}\n`);
-  await writeFileAtomic(join(dir, REPORT_FILES.markdown), renderMarkdown(report));
-}
-
-/** An inline code span that survives backticks and newlines in file names and messages. */
+/** An inline code span that survives backticks and control characters in names and messages. */
 function code(text: string): string {
-  const flat = text.replace(/[\r\n]+/g, ' ');
+  const flat = printable(text);
   const longest = Math.max(0, ...Array.from(flat.matchAll(/`+/g), (m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
