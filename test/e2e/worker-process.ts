@@ -26,11 +26,16 @@ export type WorkerProcess = {
   kill(): void;
 };
 
-/** Spawns `rspp <args>` from the repository root. */
-export function spawnRspp(name: string, args: readonly string[]): WorkerProcess {
+/** Spawns `rspp <args>` from the repository root, with `env` added to this process's. */
+export function spawnRspp(
+  name: string,
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): WorkerProcess {
   const child = spawn(process.execPath, ['bin/rspp.js', ...args], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   const events: WorkerLogEvent[] = [];
   let err = '';

@@ -4,11 +4,18 @@
  * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
  * Disconnected from NATS longer than its reconnect budget, it exits 1 for its supervisor.
  */
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import {
+  credsAuthenticator,
+  usernamePasswordAuthenticator,
+  type Authenticator,
+} from '@nats-io/transport-node';
 import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/internal.ts';
 import { DEFAULT_RECONNECT_FOR_MS, startWorker, type Worker } from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
+import { printable } from '../printable.ts';
 
 const OPTIONS = {
   'nats-url': { type: 'string' },
@@ -18,6 +25,7 @@ const OPTIONS = {
   'connect-timeout-ms': { type: 'string' },
   'lease-ttl-ms': { type: 'string' },
   'reconnect-for-ms': { type: 'string' },
+  'nats-creds': { type: 'string' },
 } as const;
 
 const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS]
@@ -35,6 +43,11 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
                             renewed every third of it, lost when a renewal is this late
   --reconnect-for-ms MS     how long to keep reconnecting to NATS, 1000..3600000 (default ${String(DEFAULT_RECONNECT_FOR_MS)});
                             no new sessions meanwhile; after it, exit 1 for a supervisor to restart
+  --nats-creds FILE         NATS credentials file (JWT and seed) of the worker's user
+
+A server with per-user permissions (docs/operations.md) takes the worker's user either from
+--nats-creds or from RSPP_NATS_USER and RSPP_NATS_PASSWORD in the environment (never a flag:
+command lines are visible to every user of the machine).
 
 Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage error.`;
 
@@ -48,7 +61,40 @@ export type WorkerFlags = {
   readonly leaseTtlMs: number;
   /** Reconnect budget in ms; absent: the worker's default ({@link DEFAULT_RECONNECT_FOR_MS}). */
   readonly reconnectForMs?: number;
+  /** The worker's NATS user, when the server authorizes users. */
+  readonly authenticator?: Authenticator;
 };
+
+/** The worker's NATS credentials: a creds file, or user and password from the environment. */
+function credentials(
+  creds: string | undefined,
+  env: NodeJS.ProcessEnv,
+): { authenticator?: Authenticator } | { error: string } {
+  const user = env['RSPP_NATS_USER'];
+  const password = env['RSPP_NATS_PASSWORD'];
+  if (creds !== undefined) {
+    if (user !== undefined || password !== undefined)
+      return { error: '--nats-creds: expected either it or RSPP_NATS_USER, received both' };
+    try {
+      return { authenticator: credsAuthenticator(readFileSync(creds)) };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      return {
+        error: `--nats-creds ${printable(creds)}: expected a readable file, received ${code}`,
+      };
+    }
+  }
+  if (user === undefined && password === undefined) return {};
+  if (user === undefined || user === '')
+    return {
+      error: 'RSPP_NATS_USER: expected a user name beside RSPP_NATS_PASSWORD, received none',
+    };
+  if (password === undefined)
+    return {
+      error: 'RSPP_NATS_PASSWORD: expected a password beside RSPP_NATS_USER, received none',
+    };
+  return { authenticator: usernamePasswordAuthenticator(user, password) };
+}
 
 const integer = (flag: string, text: string, min: number, max: number): number | string => {
   if (!/^\d{1,7}$/.test(text) || Number(text) < min || Number(text) > max) {
@@ -58,7 +104,10 @@ const integer = (flag: string, text: string, min: number, max: number): number |
 };
 
 /** Parses and validates the flags; the error names the field, expected and received values. */
-export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error: string } {
+export function parseWorkerFlags(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): WorkerFlags | { error: string } {
   const parsed = parseFlags(args, OPTIONS);
   if (!parsed.ok) return { error: parsed.message };
   if (parsed.positionals.length > 0) {
@@ -91,14 +140,18 @@ export function parseWorkerFlags(args: readonly string[]): WorkerFlags | { error
     try {
       assertSubjectToken('tenant_id', v.tenant);
     } catch (error) {
-      return { error: `--tenant: ${error instanceof Error ? error.message : String(error)}` };
+      const message = error instanceof Error ? error.message : String(error);
+      return { error: `--tenant: ${printable(message)}` };
     }
   }
   const name = v.name ?? `${hostname()}-${String(process.pid)}`;
   if (!/^[\w-]{1,64}$/.test(name)) {
-    return { error: `--name: expected 1-64 letters, digits, _ or -, received ${name}` };
+    return { error: `--name: expected 1-64 letters, digits, _ or -, received ${printable(name)}` };
   }
+  const auth = credentials(v['nats-creds'], env);
+  if ('error' in auth) return auth;
   return {
+    ...auth,
     natsUrl,
     concurrency,
     name,
@@ -145,6 +198,7 @@ export async function runWorker(
       log: (event) => io.out(JSON.stringify(event)),
       ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
       ...(flags.reconnectForMs === undefined ? {} : { reconnectForMs: flags.reconnectForMs }),
+      ...(flags.authenticator === undefined ? {} : { authenticator: flags.authenticator }),
     });
   } catch (error) {
     io.err(
