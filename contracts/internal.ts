@@ -37,6 +37,7 @@ export {
   isArtifactName,
 } from './artifacts.ts';
 export { renderValue } from './issues.ts';
+export { createContractScreen, type ContractScreen } from './validate.ts';
 export { loadContractSchemas, type ContractSchemaDocument } from './schemas.ts';
 export { SEMANTIC_RULES } from './semantic-rules.ts';
 export { SIGNAL_REGISTRY } from './signal-registry.ts';

@@ -78,21 +78,27 @@ function hasDiscriminator(name: ArtifactName, doc: unknown): boolean {
   return any.some((key) => key in doc) && !none.some((key) => key in doc);
 }
 
-/** Compiles every artifact schema once and returns the validator. */
-export function createContractValidator(options: ContractValidatorOptions = {}): ContractValidator {
+/**
+ * Compiles every artifact schema with the contract's ajv options. `collectErrors` only decides
+ * which errors a failed check reports (all of them, with schema and data, or the first), never
+ * whether a document is valid.
+ */
+function compileArtifacts(
+  schemas: readonly ContractSchemaDocument[],
+  collectErrors: boolean,
+): Record<ArtifactName, ValidateFunction> {
   const ajv = new Ajv2020({
-    allErrors: true,
+    allErrors: collectErrors,
     strict: true,
     strictRequired: false,
     strictTypes: false,
     allowUnionTypes: true,
     // verbose adds schema/data to *error* objects only, so the valid path is unchanged; the
     // issue builder needs them for received values and oneOf alternatives.
-    verbose: true,
+    verbose: collectErrors,
   });
   addFormats(ajv);
-  for (const schema of options.schemas ?? loadContractSchemas()) ajv.addSchema(schema);
-
+  for (const schema of schemas) ajv.addSchema(schema);
   const compiled = {} as Record<ArtifactName, ValidateFunction>;
   for (const name of ARTIFACT_NAMES) {
     const fn = ajv.getSchema(ARTIFACT_SCHEMA_IDS[name]);
@@ -100,6 +106,34 @@ export function createContractValidator(options: ContractValidatorOptions = {}):
       throw new Error(`schema ${ARTIFACT_SCHEMA_IDS[name]} of ${name} not found`);
     compiled[name] = fn;
   }
+  return compiled;
+}
+
+/** JSON Schema verdicts only: semantic rules are not checked, so acceptance is necessary, not sufficient. */
+export type ContractScreen = {
+  /** Whether `doc` satisfies the JSON Schema of `name`. */
+  accepts(name: ArtifactName, doc: unknown): boolean;
+  /** The artifacts whose JSON Schema `doc` satisfies, in `ARTIFACT_NAMES` order. */
+  accepting(doc: unknown): ArtifactName[];
+};
+
+/**
+ * A yes/no check of the contract schemas that stops at the first failing keyword and builds no
+ * issues: for documents whose issues will not be shown (the validator collects every error of
+ * every artifact it tries, which made unmatched documents about 17 times slower than valid ones).
+ */
+export function createContractScreen(options: ContractValidatorOptions = {}): ContractScreen {
+  const compiled = compileArtifacts(options.schemas ?? loadContractSchemas(), false);
+  const accepts = (name: ArtifactName, doc: unknown): boolean => compiled[name](doc) === true;
+  return {
+    accepts,
+    accepting: (doc) => ARTIFACT_NAMES.filter((name) => accepts(name, doc)),
+  };
+}
+
+/** Compiles every artifact schema once and returns the validator. */
+export function createContractValidator(options: ContractValidatorOptions = {}): ContractValidator {
+  const compiled = compileArtifacts(options.schemas ?? loadContractSchemas(), true);
 
   function validate(name: ArtifactName, doc: unknown): ValidationResult {
     const fn = compiled[name];

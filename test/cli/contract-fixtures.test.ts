@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createContractValidator } from '../../contracts/index.ts';
 import { ARTIFACT_NAMES, SEMANTIC_RULES, isArtifactName } from '../../contracts/internal.ts';
-import { createContractScreen } from '../../tools/cli/validate-contracts/screen.ts';
+import { createContractScreen } from '../../contracts/internal.ts';
 import { runCli } from './helpers.ts';
 
 const ROOT = join('test', 'fixtures', 'contracts');

@@ -25,7 +25,7 @@ import {
   REPORT_FILES,
   reportHeader,
 } from '../validate-contracts/report.ts';
-import { createContractScreen } from '../validate-contracts/screen.ts';
+import { createContractScreen } from '../../../contracts/internal.ts';
 import { openAtomicFile, writeFileAtomic, type AtomicFile } from '../write-atomic.ts';
 
 const OPTIONS = {

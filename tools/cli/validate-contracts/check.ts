@@ -6,7 +6,7 @@
  */
 import type { ArtifactName, ContractValidator, ValidationIssue } from '../../../contracts/index.ts';
 import { readDocuments, readIssue, type DocumentInput } from './read-documents.ts';
-import type { ContractScreen } from './screen.ts';
+import type { ContractScreen } from '../../../contracts/internal.ts';
 import { walkPaths } from './walk.ts';
 
 /** The verdict on one document (a whole `.json` file, or one line of a JSON Lines file). */
