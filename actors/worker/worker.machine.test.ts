@@ -81,4 +81,31 @@ describe('workerMachine', () => {
     actor.send({ type: 'worker.drained' });
     expect(actor.getSnapshot().status).toBe('done');
   });
+
+  it('refuses every assignment while reconnecting, keeps its sessions, and serves again after', () => {
+    const { actor, emitted, assign } = start(2);
+    assign('s1');
+    actor.send({ type: 'worker.disconnected' });
+    expect(actor.getSnapshot().value).toBe('reconnecting');
+    expect(actor.getSnapshot().hasTag('serving')).toBe(true);
+    expect(assign('s2')).toEqual({
+      type: 'assignment.refused',
+      ticket: 2,
+      reason: 'reconnecting',
+      message: 'worker is reconnecting to NATS',
+    });
+    actor.send({ type: 'assignment.malformed', ticket: 3, message: 'request: expected JSON' });
+    expect(emitted.at(-1)).toMatchObject({ ticket: 3, reason: 'reconnecting' });
+    expect(actor.getSnapshot().context.sessions).toEqual(['s1']);
+    actor.send({ type: 'worker.reconnected' });
+    expect(assign('s2')).toMatchObject({ type: 'assignment.admitted', session_id: 's2' });
+  });
+
+  it('drains from reconnecting', () => {
+    const { actor } = start(1);
+    actor.send({ type: 'worker.disconnected' });
+    actor.send({ type: 'worker.drain' });
+    expect(actor.getSnapshot().value).toBe('draining');
+    expect(actor.getSnapshot().hasTag('serving')).toBe(false);
+  });
 });

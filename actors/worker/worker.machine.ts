@@ -4,14 +4,15 @@
  * already runs here (`duplicate_session`) or every slot is taken (`at_capacity`); the slot is
  * reserved in the same step, so concurrent requests cannot exceed the concurrency. `draining`
  * refuses every assignment, malformed or not (`draining`), while the owner ends the sessions;
- * `closed` is final. A connection-loss state
- * (reconnecting, then giving up) belongs beside `accepting`: it refuses like `draining` and
- * leaves on reconnection or on a delayed give-up.
+ * `closed` is final. `reconnecting` (a NATS connection is down: a session could be neither leased
+ * nor run) refuses every assignment (`reconnecting`) and returns to `accepting` once every
+ * connection is back; the owner gives up on its own clock (a drain, or exit). `accepting` and
+ * `reconnecting` carry the tag `serving`: running sessions end one at a time there.
  *
  * Accepts: `assignment.received` (a parsed request, with the owner's `ticket` for the reply),
  * `assignment.malformed` (a request that did not parse, with the parse error),
- * `session.released` (a session's actor finished: refused or ended), `worker.drain`,
- * `worker.drained`. Emits `assignment.admitted` (run the session) or `assignment.refused` (reply
+ * `session.released` (a session's actor finished: refused or ended), `worker.disconnected`,
+ * `worker.reconnected`, `worker.drain`, `worker.drained`. Emits `assignment.admitted` (run the session) or `assignment.refused` (reply
  * with the reason), each with the request's ticket. No effects of its own.
  */
 import { assign, emit, enqueueActions, setup } from 'xstate';
@@ -30,13 +31,18 @@ export type WorkerMachineContext = {
 };
 
 /** Why the worker refused an assignment before its session lease was tried. */
-export type WorkerRefusal = 'at_capacity' | 'draining' | 'duplicate_session' | 'invalid_request';
+export type WorkerRefusal =
+  'at_capacity' | 'draining' | 'duplicate_session' | 'invalid_request' | 'reconnecting';
 
 /** Events of the worker machine. */
 export type WorkerMachineEvent =
   | { readonly type: 'assignment.received'; readonly ticket: number; readonly session_id: string }
   | { readonly type: 'assignment.malformed'; readonly ticket: number; readonly message: string }
   | { readonly type: 'session.released'; readonly session_id: string }
+  /** A NATS connection of the worker is down. */
+  | { readonly type: 'worker.disconnected' }
+  /** Every NATS connection of the worker is up again. */
+  | { readonly type: 'worker.reconnected' }
   | { readonly type: 'worker.drain' }
   | { readonly type: 'worker.drained' };
 
@@ -64,6 +70,8 @@ const refusalMessage = (
   switch (reason) {
     case 'draining':
       return 'worker is draining';
+    case 'reconnecting':
+      return 'worker is reconnecting to NATS';
     case 'duplicate_session':
       return `session ${sessionOf(event)} runs here`;
     case 'at_capacity':
@@ -111,7 +119,7 @@ export const workerMachine = setup({
   on: { 'session.released': { actions: 'release' } },
   states: {
     accepting: {
-      tags: ['accepting'],
+      tags: ['accepting', 'serving'],
       on: {
         'assignment.received': [
           {
@@ -124,6 +132,16 @@ export const workerMachine = setup({
         'assignment.malformed': {
           actions: { type: 'refuse', params: { reason: 'invalid_request' } },
         },
+        'worker.disconnected': 'reconnecting',
+        'worker.drain': 'draining',
+      },
+    },
+    reconnecting: {
+      tags: ['serving'],
+      on: {
+        'assignment.received': { actions: { type: 'refuse', params: { reason: 'reconnecting' } } },
+        'assignment.malformed': { actions: { type: 'refuse', params: { reason: 'reconnecting' } } },
+        'worker.reconnected': 'accepting',
         'worker.drain': 'draining',
       },
     },

@@ -15,6 +15,8 @@ export const workerPathEvents: readonly WorkerMachineEvent[] = [
   { type: 'assignment.received', ticket: 3, session_id: 's3' },
   { type: 'assignment.malformed', ticket: 4, message: 'request: expected JSON' },
   { type: 'session.released', session_id: 's1' },
+  { type: 'worker.disconnected' },
+  { type: 'worker.reconnected' },
   { type: 'worker.drain' },
   { type: 'worker.drained' },
 ];

@@ -32,7 +32,9 @@ export type RefusalReason =
   | 'duplicate_session'
   | 'invalid_request'
   | 'lease_held'
-  | 'lease_unavailable';
+  | 'lease_unavailable'
+  /** A NATS connection of the worker is down: try another worker, or again later. */
+  | 'reconnecting';
 
 /** Reply to an {@link AssignmentRequest}. */
 export type AssignmentReply =

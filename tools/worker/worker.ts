@@ -170,7 +170,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     clock,
     log: options.log,
     closeRuntimeSession: (session_id) =>
-      worker.getSnapshot().hasTag('accepting') ? runtime.closeSession(session_id) : stopped.promise,
+      worker.getSnapshot().hasTag('serving') ? runtime.closeSession(session_id) : stopped.promise,
     released: (session_id) => {
       sessions.delete(session_id);
       worker.send({ type: 'session.released', session_id });
@@ -204,14 +204,21 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   let abandoning: Promise<void> | null = null;
   const watch = createReconnectWatch({
     reconnectForMs,
-    onDown: (link) =>
+    // With one connection down a session can be neither leased nor run: the worker machine
+    // refuses assignments (`reconnecting`) until both are back.
+    onDown: (link) => {
       options.log({
         event: 'nats_disconnected',
         severity: 'warning',
         link,
         reconnect_for_ms: reconnectForMs,
-      }),
-    onUp: () => options.log({ event: 'nats_reconnected' }),
+      });
+      worker.send({ type: 'worker.disconnected' });
+    },
+    onUp: () => {
+      options.log({ event: 'nats_reconnected' });
+      worker.send({ type: 'worker.reconnected' });
+    },
     onGiveUp: (reason) => {
       abandoning ??= abandon(reason);
     },
@@ -228,18 +235,6 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     queue: WORKER_QUEUE_GROUP,
     callback: (error, msg) => {
       if (error !== null) return;
-      if (watch.reconnecting()) {
-        // With one connection down a session can be neither leased nor run, and the worker
-        // machine has no reconnecting state yet: refuse here, so the requester tries again.
-        options.log({ event: 'session_refused', reason: 'lease_unavailable', reconnecting: true });
-        respond(msg, {
-          accepted: false,
-          worker_id: options.worker_id,
-          reason: 'lease_unavailable',
-          message: 'worker is reconnecting to NATS',
-        });
-        return;
-      }
       const ticket = (tickets += 1);
       // With --tenant the subscription is that tenant's subject, so the subject check covers it.
       const parsed = parseAssignment(msg.string(), msg.subject);
@@ -265,7 +260,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       active: sessions.size,
       reason,
     });
-    if (worker.getSnapshot().hasTag('accepting')) worker.send({ type: 'worker.drain' });
+    if (worker.getSnapshot().hasTag('serving')) worker.send({ type: 'worker.drain' });
     assignments.unsubscribe();
     // No lease can be released without NATS: the server expires each after its TTL, and then
     // another worker may take the session.
