@@ -5,16 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  startNatsServerWithConfig,
-  type ConfiguredNatsServer,
-} from '../harness/nats-config-server.ts';
+import { startNatsServer, type NatsServerHandle } from '../harness/nats-server.ts';
 import { spawnRspp, type WorkerProcess } from './worker-process.ts';
 
 const CONFIG = fileURLToPath(new URL('../fixtures/nats/tenant-auth.conf', import.meta.url));
 
 describe('rspp worker with NATS credentials', () => {
-  let server: ConfiguredNatsServer | undefined;
+  let server: NatsServerHandle | undefined;
   const workers: WorkerProcess[] = [];
   const worker = (name: string, env: Record<string, string>, extra: string[] = []) => {
     if (server === undefined) throw new Error('no server');
@@ -28,7 +25,7 @@ describe('rspp worker with NATS credentials', () => {
   };
 
   beforeAll(async () => {
-    server = await startNatsServerWithConfig({ configFile: CONFIG });
+    server = await startNatsServer({ configFile: CONFIG });
   });
 
   afterAll(async () => {

@@ -33,10 +33,7 @@ import {
   type Worker,
 } from '../../tools/worker/index.ts';
 import { waitFor } from '../conformance/bus/fixtures.ts';
-import {
-  startNatsServerWithConfig,
-  type ConfiguredNatsServer,
-} from '../harness/nats-config-server.ts';
+import { startNatsServer, type NatsServerHandle } from '../harness/nats-server.ts';
 
 const CONFIG = fileURLToPath(new URL('../fixtures/nats/tenant-auth.conf', import.meta.url));
 const OPERATIONS_DOC = fileURLToPath(new URL('../../docs/operations.md', import.meta.url));
@@ -53,7 +50,7 @@ const LANES: readonly Lane[] = ['ControlLane', 'DataLane', 'TelemetryLane'];
 /** A connection as one user, with every permission violation the server reported to it. */
 type Client = { readonly nc: NatsConnection; readonly violations: PermissionViolationError[] };
 
-let server: ConfiguredNatsServer;
+let server: NatsServerHandle;
 const clients: NatsConnection[] = [];
 const buses: NatsBus[] = [];
 let worker: Worker;
@@ -95,7 +92,7 @@ const publishViolations = (client: Client) =>
   client.violations.filter((v) => v.operation === 'publish').map((v) => v.subject);
 
 beforeAll(async () => {
-  server = await startNatsServerWithConfig({ configFile: CONFIG });
+  server = await startNatsServer({ configFile: CONFIG });
   // The worker creates the ControlLane stream and the lease bucket: deploy it before tenants.
   worker = await startWorker({
     natsUrl: server.url,

@@ -34,6 +34,16 @@ import { createStageAEvidence } from '../../tools/run/evidence.ts';
 import { ingressRecord } from '../../tools/run/script.ts';
 import { createSimTime, type SimTime } from '../../tools/run/sim-time.ts';
 
+/** The JSON half of every audio output of the sim TTS: 20 ms of 16 kHz PCM16 mono. */
+export const SIM_AUDIO_FRAME = {
+  kind: 'audio',
+  encoding: 'pcm16le',
+  sample_rate_hz: 16_000,
+  channels: 1,
+  duration_ms: 20,
+  samples: 320,
+} as const;
+
 /** What one embedder session is built from. */
 export type EmbedderOptions = {
   readonly bus?: BusPort;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeOutput } from '../../actors/index.ts';
 import { checkTurnInvariants } from '../../machines/invariants.ts';
-import { openEmbedder, turnSignals } from './embedder-kit.ts';
+import { openEmbedder, SIM_AUDIO_FRAME, turnSignals } from './embedder-kit.ts';
 import { machineOutputs } from './kit.ts';
 
 const FLUSH = 'playback_cancelled(cancel_fence_applied)';
@@ -235,14 +235,7 @@ describe('issue 9, item 4: audio outputs carry their PCM', () => {
     expect(frames.length).toBeGreaterThan(0);
     for (const frame of frames) {
       if (frame.kind !== 'data') continue;
-      expect(frame.payload).toEqual({
-        kind: 'audio',
-        encoding: 'pcm16le',
-        sample_rate_hz: 16_000,
-        channels: 1,
-        duration_ms: 20,
-        samples: 320,
-      });
+      expect(frame.payload).toEqual(SIM_AUDIO_FRAME);
       expect(frame.pcm).toBeInstanceOf(Int16Array);
       expect(frame.pcm?.some((s) => s !== 0)).toBe(true);
       const onBus = e.delivered.find((d) => d.record.event_id === frame.record.event_id);

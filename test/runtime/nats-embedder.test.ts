@@ -16,7 +16,12 @@ import type {
 } from '../../contracts/index.ts';
 import { laneSubject } from '../../contracts/internal.ts';
 import { checkTurnInvariants } from '../../machines/invariants.ts';
-import { openEmbedder, turnSignals, type EmbedderSession } from './embedder-kit.ts';
+import {
+  openEmbedder,
+  SIM_AUDIO_FRAME,
+  turnSignals,
+  type EmbedderSession,
+} from './embedder-kit.ts';
 import { machineOutputs } from './kit.ts';
 
 const RUN = randomUUID().slice(0, 8);
@@ -136,14 +141,7 @@ describe('issue 9, item 4 over NATS: audio outputs carry their PCM', () => {
         }),
       );
       for (const frame of frames) {
-        expect(frame.payload).toEqual({
-          kind: 'audio',
-          encoding: 'pcm16le',
-          sample_rate_hz: 16_000,
-          channels: 1,
-          duration_ms: 20,
-          samples: 320,
-        });
+        expect(frame.payload).toEqual(SIM_AUDIO_FRAME);
         expect(frame.pcm).toBeInstanceOf(Int16Array);
         expect(frame.pcm).toHaveLength(320);
         expect(frame.pcm?.some((s) => s !== 0)).toBe(true);

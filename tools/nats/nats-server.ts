@@ -14,6 +14,11 @@ export interface NatsServerOptions {
   readonly binary?: string;
   /** How long to wait for the server to accept connections, in ms (default 15 000). */
   readonly readyTimeoutMs?: number;
+  /**
+   * A nats-server config file (users, permissions, ...). The loopback listener, port and
+   * JetStream store given on the command line override whatever the file says.
+   */
+  readonly configFile?: string;
 }
 
 /** How {@link NatsServerHandle.stop} ends the process: a clean shutdown or a crash. */
@@ -81,8 +86,10 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = options.binary ?? findNatsServerBinary();
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   const port = await findFreeLoopbackPort();
+  if (options.configFile !== undefined) accessSync(options.configFile, constants.R_OK);
   const storeDir = mkdtempSync(join(tmpdir(), 'rspp-nats-'));
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+  const config = options.configFile === undefined ? [] : ['-c', options.configFile];
+  const args = [...config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
   let child: ChildProcess | undefined;
 
   // A test process that dies without dispose() must not leave servers behind.

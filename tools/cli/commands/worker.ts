@@ -28,7 +28,7 @@ const OPTIONS = {
   'nats-creds': { type: 'string' },
 } as const;
 
-const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS]
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS] [--nats-creds FILE]
 
 Joins the worker queue group on the assignment subject and runs the sessions it is assigned
 (sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
