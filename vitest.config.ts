@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     globalSetup: ['test/harness/global-nats.ts'],
+    // Fails any test that opens a non-loopback connection (ADR 0037).
+    setupFiles: ['test/harness/loopback-guard.ts'],
   },
 });

@@ -76,3 +76,6 @@ const NAME_SET: ReadonlySet<string> = new Set(ARTIFACT_NAMES);
 export function isArtifactName(value: unknown): value is ArtifactName {
   return typeof value === 'string' && NAME_SET.has(value);
 }
+
+/** Schema id of a pipeline file (not an artifact: what a user writes, read by CP-02, ADR 0039). */
+export const PIPELINE_FILE_SCHEMA_ID = 'urn:rspp:pipeline-file.v1#/$defs/pipeline_file';

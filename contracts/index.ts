@@ -39,3 +39,10 @@ export type {
 } from './ports/provider.port.ts';
 export { invokeProvider, type ProviderSettlement } from './ports/provider-stream.ts';
 export type { EvidenceSinkPort } from './ports/evidence.port.ts';
+export type {
+  RuntimeTelemetryPort,
+  TelemetryDropReason,
+  TelemetryNode,
+  TelemetryNodeStatus,
+  TelemetryTurnScope,
+} from './ports/telemetry.port.ts';

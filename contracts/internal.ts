@@ -11,6 +11,7 @@ export type {
   ControlSignalName,
   EdgeBufferSpec,
   EventEnvelope,
+  GraphDefinition,
   GraphEdge,
   InvocationModality,
   InvocationOutcome,
@@ -19,6 +20,7 @@ export type {
   OutcomeClass,
   PayloadClass,
   PipelineEdge,
+  PipelineFile,
   PipelineNode,
   ProviderModality,
   RedactionAction,
@@ -33,11 +35,16 @@ export type {
 export {
   ARTIFACT_NAMES,
   ARTIFACT_SCHEMA_IDS,
+  PIPELINE_FILE_SCHEMA_ID,
   REFERENCE_ARTIFACT_NAMES,
   isArtifactName,
 } from './artifacts.ts';
 export { renderValue } from './issues.ts';
-export { createContractScreen, type ContractScreen } from './validate.ts';
+export {
+  createContractScreen,
+  createDefinitionValidator,
+  type ContractScreen,
+} from './validate.ts';
 export { loadContractSchemas, type ContractSchemaDocument } from './schemas.ts';
 export { SEMANTIC_RULES } from './semantic-rules.ts';
 export { SIGNAL_REGISTRY } from './signal-registry.ts';
@@ -77,15 +84,21 @@ export {
   ASSIGNMENT_WILDCARD,
   CONTROL_STREAM_NAME,
   CONTROL_STREAM_SUBJECTS,
+  EVIDENCE_STREAM_NAME,
+  EVIDENCE_STREAM_SUBJECTS,
   LANES_BY_PRIORITY,
   LEASE_BUCKET_NAME,
   SubjectTokenError,
   WORKER_QUEUE_GROUP,
   assertSubjectToken,
   assignmentSubject,
+  evidenceFilter,
+  evidenceSubject,
   laneFilter,
   laneSubject,
   leaseKey,
+  orphanClaimKey,
+  parseEvidenceSubject,
 } from './subjects.ts';
 export { INGRESS_MARKER, ingressMarkerOf } from './ingress-marker.ts';
 export {

@@ -202,3 +202,47 @@ export function leaseKey(tenantId: string, sessionId: string): string {
   const session = assertSubjectToken('session_id', sessionId);
   return `${escapeLeaseKeyToken(tenant)}.${escapeLeaseKeyToken(session)}`;
 }
+
+/** KV key of a once-only claim on an orphaned turn (ADR 0035), in {@link LEASE_BUCKET_NAME}. */
+export function orphanClaimKey(tenantId: string, sessionId: string, turnId: string): string {
+  if (turnId.length === 0) {
+    throw new RangeError('turn_id: expected a non-empty string, received ""');
+  }
+  return `orphan.${leaseKey(tenantId, sessionId)}.${escapeLeaseKeyToken(turnId)}`;
+}
+
+// Evidence (ADR 0035).
+
+/**
+ * JetStream stream holding each session's durable turn evidence (limits retention): the records
+ * a worker appends before the ControlLane signals they describe, read back by whoever closes a
+ * dead placement's turns (ADR 0035).
+ */
+export const EVIDENCE_STREAM_NAME = 'RSPP_V1_EVIDENCE';
+
+/** Subjects captured by {@link EVIDENCE_STREAM_NAME}: `rspp.v1.<tenant>.evidence.<session>`. */
+export const EVIDENCE_STREAM_SUBJECTS: readonly string[] = [`${SUBJECT_PREFIX}.*.evidence.*`];
+
+/** Subject of one session's evidence: `rspp.v1.<tenant>.evidence.<session>` (five tokens). */
+export function evidenceSubject(tenantId: string, sessionId: string): string {
+  const tenant = assertSubjectToken('tenant_id', tenantId);
+  const session = assertSubjectToken('session_id', sessionId);
+  return `${SUBJECT_PREFIX}.${tenant}.evidence.${session}`;
+}
+
+/** Evidence subjects of every session of one tenant, or of every tenant when undefined. */
+export function evidenceFilter(tenantId: string | undefined): string {
+  if (tenantId === undefined) return `${SUBJECT_PREFIX}.*.evidence.*`;
+  return `${SUBJECT_PREFIX}.${assertSubjectToken('tenant_id', tenantId)}.evidence.*`;
+}
+
+/** Parses `rspp.v1.<tenant>.evidence.<session>`; returns undefined for any other subject. */
+export function parseEvidenceSubject(
+  subject: string,
+): { readonly tenant_id: string; readonly session_id: string } | undefined {
+  const tokens = subject.split('.');
+  if (tokens.length !== 5 || `${tokens[0]}.${tokens[1]}` !== SUBJECT_PREFIX) return undefined;
+  const [, , tenant, kind, session] = tokens;
+  if (kind !== 'evidence' || tenant === undefined || session === undefined) return undefined;
+  return { tenant_id: tenant, session_id: session };
+}

@@ -87,6 +87,19 @@ function compileArtifacts(
   schemas: readonly ContractSchemaDocument[],
   collectErrors: boolean,
 ): Record<ArtifactName, ValidateFunction> {
+  const ajv = createAjv(schemas, collectErrors);
+  const compiled = {} as Record<ArtifactName, ValidateFunction>;
+  for (const name of ARTIFACT_NAMES) {
+    const fn = ajv.getSchema(ARTIFACT_SCHEMA_IDS[name]);
+    if (fn === undefined)
+      throw new Error(`schema ${ARTIFACT_SCHEMA_IDS[name]} of ${name} not found`);
+    compiled[name] = fn;
+  }
+  return compiled;
+}
+
+/** An ajv instance with the contract's options and every schema of `schemas` added. */
+function createAjv(schemas: readonly ContractSchemaDocument[], collectErrors: boolean): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: collectErrors,
     strict: true,
@@ -99,14 +112,21 @@ function compileArtifacts(
   });
   addFormats(ajv);
   for (const schema of schemas) ajv.addSchema(schema);
-  const compiled = {} as Record<ArtifactName, ValidateFunction>;
-  for (const name of ARTIFACT_NAMES) {
-    const fn = ajv.getSchema(ARTIFACT_SCHEMA_IDS[name]);
-    if (fn === undefined)
-      throw new Error(`schema ${ARTIFACT_SCHEMA_IDS[name]} of ${name} not found`);
-    compiled[name] = fn;
-  }
-  return compiled;
+  return ajv;
+}
+
+/**
+ * Validates documents against one schema definition that is not an artifact (a pipeline file,
+ * `urn:rspp:pipeline-file.v1#/$defs/pipeline_file`), with the contract's ajv options and issues.
+ * JSON Schema only: the definition's cross-field rules belong to whoever reads the document.
+ */
+export function createDefinitionValidator(
+  schemaId: string,
+  options: ContractValidatorOptions = {},
+): (doc: unknown) => ValidationResult {
+  const fn = createAjv(options.schemas ?? loadContractSchemas(), true).getSchema(schemaId);
+  if (fn === undefined) throw new Error(`schema ${schemaId} not found`);
+  return (doc) => (fn(doc) ? VALID : { valid: false, issues: issuesFromAjv(fn.errors ?? []) });
 }
 
 /** JSON Schema verdicts only: semantic rules are not checked, so acceptance is necessary, not sufficient. */

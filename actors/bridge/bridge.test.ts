@@ -264,6 +264,26 @@ describe('createTransportBridge', () => {
     ]);
   });
 
+  it("hands the recovered abort and close of a dead placement's turn to the transport (issue 10 item 2)", async () => {
+    const view: { epoch?: number } = { epoch: 1 };
+    const t = await setup({ authority: () => view.epoch, maxTurns: 2 });
+    t.deliver(signal('turn_open', 'turn-1-e1', 1), chunk('turn-1-e1', 1));
+    view.epoch = 2;
+    // Stamped at the old turn's epoch by whoever closes it after the old worker died.
+    t.deliver(signal('abort', 'turn-1-e1', 1), signal('close', 'turn-1-e1', 1));
+    expect(t.outputs.map((e) => e.record.signal ?? 'chunk')).toEqual([
+      'turn_open',
+      'chunk',
+      'abort',
+      'close',
+    ]);
+    // The old turn is remembered as closed, so it is the one forgotten first.
+    t.deliver(chunk('turn-1-e2', 2), chunk('turn-2-e2', 2));
+    await t.bridge.send(cancel());
+    expect(['turn-1-e2', 'turn-2-e2'].map((id) => t.bridge.isFenced(id))).toEqual([true, true]);
+    expect(t.bridge.stats().turns).toBe(2);
+  });
+
   it("keeps a new placement's turn apart from the old placement's turn of the same id", async () => {
     const t = await setup();
     t.deliver(chunk('turn-1', 1));

@@ -10,6 +10,7 @@ import type { NodeType, PipelineEdge, PipelineNode } from '../../contracts/inter
 import type { EdgePolicy } from '../turn-start/defaults.ts';
 import { edgeBufferPolicies } from '../turn-start/edge-policies.ts';
 import type { DeepReadonly } from '../turn-start/freeze.ts';
+import type { PlanPolicy } from '../turn-start/plan.ts';
 
 /** A pre-resolved fallback branch: `fallback_node_id` runs in place of `node_id` (RK-07). */
 type FallbackBranch = { readonly node_id: string; readonly fallback_node_id: string };
@@ -19,6 +20,8 @@ export type GraphSpec = {
   readonly nodes: readonly PipelineNode[];
   readonly edges: readonly PipelineEdge[];
   readonly fallback_branches?: readonly FallbackBranch[];
+  /** Budgets and recording policy every plan of this graph freezes (default: simple mode's). */
+  readonly plan?: PlanPolicy;
 };
 
 /** A validated graph with its execution order and adjacency. */
@@ -139,6 +142,7 @@ export function compileRuntimeGraph(spec: GraphSpec): GraphCompileResult {
       ...(spec.fallback_branches === undefined
         ? {}
         : { fallback_branches: spec.fallback_branches }),
+      ...(spec.plan === undefined ? {} : { plan: spec.plan }),
       order: order.filter((id) => !standby.has(id)),
       inbound,
       outbound,

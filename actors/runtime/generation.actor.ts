@@ -23,6 +23,7 @@ import {
   type Snapshot,
 } from 'xstate';
 import type { PipelineNode } from '../../contracts/internal.ts';
+import type { TelemetryNode, TelemetryNodeStatus } from '../../contracts/index.ts';
 import type { NodeEmitted, NodeOutput } from '../../machines/index.ts';
 import type {
   GenerationCancel,
@@ -97,6 +98,8 @@ class GenerationRun {
   private readonly dataflow: Dataflow;
   private readonly nodes = new Map<string, NodeActor>();
   private readonly done = new Set<string>();
+  /** Nodes whose telemetry span is open (filled only when a telemetry port is set). */
+  private readonly telemetryNodes = new Set<string>();
   private running = true;
   private stopped = false;
 
@@ -154,14 +157,19 @@ class GenerationRun {
     }
     if (!event.type.startsWith(DONE)) return;
     const { node_id, status, failure } = event.output;
+    this.nodeEnded(node_id, status === 'done' ? 'done' : 'failed');
     if (status === 'done') {
-      this.done.add(node_id);
-      this.dataflow.nodeDone(node_id);
-      if (this.done.size === this.s.graph.order.length) this.finish();
+      this.nodeFinished(node_id);
     } else if (status === 'failed') {
       this.stopNodes();
       this.end({ type: 'turn.failure', failure: failure ?? 'node', ...this.s.now() });
     }
+  }
+
+  private nodeFinished(node_id: string): void {
+    this.done.add(node_id);
+    this.dataflow.nodeDone(node_id);
+    if (this.done.size === this.s.graph.order.length) this.finish();
   }
 
   /** Stopped by the turn at its terminal: every node and provider call ends now. */
@@ -170,6 +178,7 @@ class GenerationRun {
     this.stopped = true;
     this.dataflow.close();
     this.stopNodes();
+    for (const node_id of [...this.telemetryNodes]) this.nodeEnded(node_id, 'stopped');
   }
 
   private startNode(node_id: string): void {
@@ -191,11 +200,34 @@ class GenerationRun {
         started: this.s.now(),
       }),
     });
-    actor.on('*', (event) => this.onNodeOutput(event));
+    actor.on('*', (event) => this.onNodeOutput(node_id, event));
     // An actor error is a node crash (never an uncaught exception): the turn aborts, rank 4.
     actor.subscribe({ error: () => this.fail() });
     this.nodes.set(node_id, actor);
+    this.nodeStarted(node);
     actor.start();
+  }
+
+  /** OR-01: a node span opens (only with a telemetry port: nothing is built otherwise). */
+  private nodeStarted(node: PipelineNode): void {
+    const telemetry = this.s.options.telemetry;
+    if (telemetry === undefined) return;
+    this.telemetryNodes.add(node.node_id);
+    telemetry.nodeStarted(this.telemetryNode(node.node_id, node.node_type));
+  }
+
+  private nodeEnded(node_id: string, status: TelemetryNodeStatus): void {
+    const telemetry = this.s.options.telemetry;
+    if (telemetry === undefined || !this.telemetryNodes.delete(node_id)) return;
+    const node_type = this.s.graph.nodes.find((n) => n.node_id === node_id)?.node_type ?? 'unknown';
+    telemetry.nodeEnded({ ...this.telemetryNode(node_id, node_type), status });
+  }
+
+  private telemetryNode(node_id: string, node_type: string): TelemetryNode {
+    const { tenant_id } = this.s.identity;
+    const { session_id, turn_id, authority_epoch } = this.request;
+    const wall_ms = this.s.now().wall_ms;
+    return { tenant_id, session_id, turn_id, authority_epoch, node_id, node_type, wall_ms };
   }
 
   /** How one node (or its fallback) invokes its providers; its I/O is the primary's place. */
@@ -212,12 +244,13 @@ class GenerationRun {
     };
   }
 
-  private onNodeOutput(event: NodeEmitted): void {
+  private onNodeOutput(node_id: string, event: NodeEmitted): void {
     if (!this.running) return;
     if (event.type === 'control.signal') this.s.outputs.signal(event.signal);
     else if (event.type === 'invocation.attempt') {
       this.s.ledger.of(this.request.turn_id).attempt(event.record);
       this.s.outputs.evidence.recordAttempt(event.record);
+      this.s.options.telemetry?.attempt(this.s.identity.tenant_id, node_id, event.record);
     }
   }
 

@@ -11,6 +11,7 @@ import type {
   DecisionOutcome,
   EventRecord,
   Lane,
+  TelemetryDropReason,
 } from '../../contracts/index.ts';
 import type { ChunkAck } from '../../contracts/internal.ts';
 import { createSignalStamper, type EdgeRecord, type SignalStamper } from '../edges/index.ts';
@@ -129,8 +130,18 @@ export class SessionOutputs {
     const published = this.publisher.signal(signal);
     if (published === null) return false;
     this.evidence.recordSignal(published);
+    this.options.telemetry?.signal(this.identity.tenant_id, published);
     this.deliver({ kind: 'control', record: published });
     return true;
+  }
+
+  private dropped(lane: Lane, reason: TelemetryDropReason): void {
+    this.options.telemetry?.dropped(
+      this.identity.tenant_id,
+      this.identity.session_id,
+      lane,
+      reason,
+    );
   }
 
   /** Records a decision outcome, publishes it on the TelemetryLane (best effort), delivers it. */
@@ -139,7 +150,8 @@ export class SessionOutputs {
     const epoch = outcome.authority_epoch ?? this.identity.authority_epoch;
     const identity = { ...this.identity, authority_epoch: epoch };
     const record = ownRecord(identity, this.time(), 'TelemetryLane', outcome.turn_id, {});
-    this.publisher.telemetry(record, { decision_outcome: outcome as never });
+    if (this.publisher.telemetry(record, { decision_outcome: outcome as never }) === null)
+      this.dropped('TelemetryLane', 'lane_backlog');
     this.deliver({ kind: 'outcome', outcome });
   }
 
@@ -161,7 +173,10 @@ export class SessionOutputs {
       node_id: source.node_id,
       provider_invocation_id: source.provider_invocation_id,
     });
-    if (this.fence.decide(record).kind !== 'accepted') return undefined;
+    if (this.fence.decide(record).kind !== 'accepted') {
+      this.dropped('DataLane', 'fenced');
+      return undefined;
+    }
     const first = facts.delivered(item, record.runtime_timestamp_ms);
     const payload = egressPayload(item);
     const published =

@@ -58,6 +58,7 @@ export const planLogic = fromCallback<EventObject, PlanningRequest>(({ input, se
           turn_id: input.turn_id,
           authority_epoch: input.authority_epoch,
           edge_buffer_policies: s.graph.edge_policies,
+          ...s.graph.plan,
         });
   sendBack({
     type: 'turn.plan',

@@ -5,6 +5,7 @@
 import type {
   BusPayload,
   BusPort,
+  RuntimeTelemetryPort,
   ContractValidator,
   ControlSignal,
   DecisionOutcome,
@@ -120,6 +121,11 @@ export type RuntimeOptions = {
    * snapshots. For tooling (the inspector); content-free fields only should leave the process.
    */
   readonly inspect?: InspectionObserver;
+  /**
+   * OR-01 telemetry (spans and metrics, e.g. `createOtelTelemetry`): told of turn signals, node
+   * starts and ends, provider attempts and drops; ids and times only, never user content.
+   */
+  readonly telemetry?: RuntimeTelemetryPort;
 };
 
 /** What `RuntimeOptions.inspect` accepts: XState's inspection callback or observer. */

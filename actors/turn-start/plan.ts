@@ -38,6 +38,12 @@ export type PlanInputs = {
   readonly provider_bindings?: Readonly<Record<string, string>>;
   /** CP-02 edge policies of the graph (`edgeBufferPolicies`); absent -> `default` only. */
   readonly edge_buffer_policies?: DeepReadonly<Record<string, EdgePolicy>>;
+} & PlanPolicy;
+
+/** A pipeline's plan-wide sections (CP-02, from its file); absent ones are simple-mode defaults. */
+export type PlanPolicy = {
+  readonly budgets?: DeepReadonly<ResolvedTurnPlan['budgets']>;
+  readonly recording_policy?: DeepReadonly<ResolvedTurnPlan['recording_policy']>;
 };
 
 /** A frozen plan. */
@@ -136,6 +142,13 @@ function materialize(input: PlanInputs): PlanResult {
   if (!Array.isArray(actions))
     return fail('invalid_input', 'must be an array', 'allowed_adaptive_actions');
 
+  const budgets = input.budgets ?? SIMPLE_BUDGETS;
+  if (!Object.values(budgets).every((ms) => Number.isSafeInteger(ms) && ms >= 1))
+    return fail('invalid_input', 'budgets must be integers >= 1', 'budgets');
+  const recording = input.recording_policy ?? SIMPLE_RECORDING;
+  if (recording.allowed_replay_modes.length === 0)
+    return fail('invalid_input', 'allowed_replay_modes must not be empty', 'recording_policy');
+
   const plan_hash = planHash(input);
   const determinism = determinismContext(plan_hash, epoch);
   // The profile's sections are deep-frozen defaults, shared rather than copied: nothing can
@@ -147,13 +160,13 @@ function materialize(input: PlanInputs): PlanResult {
     graph_definition_ref: input.graph_definition_ref,
     execution_profile: input.execution_profile,
     authority_epoch: epoch,
-    budgets: SIMPLE_BUDGETS,
+    budgets,
     provider_bindings: bindings,
     edge_buffer_policies: input.edge_buffer_policies ?? { [DEFAULT_EDGE_ID]: SIMPLE_EDGE_POLICY },
     flow_control: SIMPLE_FLOW_CONTROL,
     allowed_adaptive_actions: normalizeAdaptiveActions(actions),
     snapshot_provenance: copyProvenance(input.snapshot_provenance),
-    recording_policy: SIMPLE_RECORDING,
+    recording_policy: recording,
     determinism: determinism.context,
   };
   return { ok: true, plan: deepFreeze(plan), evidence: deepFreeze(determinism.evidence) };

@@ -6,3 +6,4 @@
 export type { SessionLeaseOutput } from './session-lease.types.ts';
 export { createSessionLeaseActor, leaseStoreCalls } from './session-lease.actor.ts';
 export { workerMachine } from './worker.machine.ts';
+export { findOrphanTurns, recoverySignals, type OrphanTurn } from './orphan-turns.ts';

@@ -380,6 +380,13 @@ export type PipelineNode = {
   budget_ms?: number;
 };
 /**
+ * An id used in refs, fingerprints and signal fields: letters, digits and . _ - @ /, no whitespace.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_file_id".
+ */
+export type PipelineFileId = string;
+/**
  * Declared BufferSpec of one edge; CP-02 fills absent bounds from the execution profile.
  *
  * This interface was referenced by `RsppContracts`'s JSON-Schema
@@ -437,6 +444,12 @@ export interface RsppContracts {
   graph_definition?: GraphDefinition;
   invocation_outcome?: InvocationOutcome;
   invocation_attempt?: InvocationAttempt;
+  pipeline_file_id?: PipelineFileId;
+  pipeline_file_node?: PipelineFileNode;
+  pipeline_file_edge?: PipelineFileEdge;
+  pipeline_file_policies?: PipelineFilePolicies;
+  pipeline_file_recording?: PipelineFileRecording;
+  pipeline_file?: PipelineFile;
   pipeline_node?: PipelineNode;
   edge_buffer_spec?: EdgeBufferSpec;
   pipeline_edge?: PipelineEdge;
@@ -705,16 +718,116 @@ export interface InvocationAttempt {
   wall_clock_timestamp_ms: number;
 }
 /**
- * A directed edge between two declared nodes.
+ * One node. `node_type` is checked by CP-03 against the node kinds the runtime executes.
  *
  * This interface was referenced by `RsppContracts`'s JSON-Schema
- * via the `definition` "pipeline_edge".
+ * via the `definition` "pipeline_file_node".
  */
-export interface PipelineEdge {
-  edge_id: string;
+export interface PipelineFileNode {
+  node_id: PipelineFileId;
+  node_type: string;
+  /**
+   * Provider ids of the node's modality, most preferred first; CP-03 checks each is registered and allows at most 5 (RK-11).
+   */
+  providers?: PipelineFileId[];
+  budget_ms?: number;
+}
+/**
+ * A directed edge. Without `edge_id` it is `<from>-<to>`; without `buffer` it takes the simple profile's policy for its kind (text lossless, audio may shed).
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_file_edge".
+ */
+export interface PipelineFileEdge {
+  edge_id?: PipelineFileId;
   from: string;
   to: string;
   buffer?: EdgeBufferSpec;
+  /**
+   * Explicit opt-in for a text edge (from an stt or llm node) whose buffer may drop items.
+   */
+  allow_lossy_text?: boolean;
+}
+/**
+ * CP-04 adaptive actions and the per-session pre-turn and proposal policies.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_file_policies".
+ */
+export interface PipelineFilePolicies {
+  adaptive_actions?: AdaptiveAction[];
+  pre_turn?: {
+    snapshot_invalid?: 'defer' | 'reject';
+    capacity?: 'defer' | 'reject';
+    bundle_failure?: 'defer' | 'reject';
+    plan_failure?: 'defer' | 'reject';
+  };
+  /**
+   * A proposal while a turn is open without barge-in: drop it or queue one.
+   */
+  opening_proposal?: 'drop' | 'queue';
+}
+/**
+ * OR-02 recording policy frozen into every plan.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_file_recording".
+ */
+export interface PipelineFileRecording {
+  recording_level: 'L0' | 'L1' | 'L2';
+  /**
+   * @minItems 1
+   */
+  allowed_replay_modes?: [
+    (
+      | 're_simulate_nodes'
+      | 'playback_recorded_provider_outputs'
+      | 'replay_decisions'
+      | 'recompute_decisions'
+    ),
+    ...(
+      | 're_simulate_nodes'
+      | 'playback_recorded_provider_outputs'
+      | 'replay_decisions'
+      | 'recompute_decisions'
+    )[],
+  ];
+}
+/**
+ * A pipeline file. Closed: an unknown field is an error.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_file".
+ */
+export interface PipelineFile {
+  $schema?: string;
+  format: 'rspp.pipeline/v1';
+  pipeline_version: PipelineFileId;
+  description?: string;
+  /**
+   * Empty or absent means `simple`, the only profile (CP-02).
+   */
+  execution_profile?: string;
+  graph_definition_ref?: PipelineFileId;
+  /**
+   * @minItems 1
+   * @maxItems 64
+   */
+  nodes: [PipelineFileNode, ...PipelineFileNode[]];
+  /**
+   * @maxItems 256
+   */
+  edges?: PipelineFileEdge[];
+  /**
+   * Pre-resolved fallback nodes (RK-07): `fallback_node_id` runs in place of `node_id`.
+   */
+  fallback_branches?: {
+    node_id: string;
+    fallback_node_id: string;
+  }[];
+  budgets?: PipelineBudgets;
+  policies?: PipelineFilePolicies;
+  recording?: PipelineFileRecording;
 }
 /**
  * Declared budgets; absent ones come from the execution profile.
@@ -727,6 +840,18 @@ export interface PipelineBudgets {
   node_budget_ms_default?: number;
   path_budget_ms_default?: number;
   edge_budget_ms_default?: number;
+}
+/**
+ * A directed edge between two declared nodes.
+ *
+ * This interface was referenced by `RsppContracts`'s JSON-Schema
+ * via the `definition` "pipeline_edge".
+ */
+export interface PipelineEdge {
+  edge_id: string;
+  from: string;
+  to: string;
+  buffer?: EdgeBufferSpec;
 }
 /**
  * Adaptive actions the pipeline asks for and pre-resolved fallback branches (RK-07).

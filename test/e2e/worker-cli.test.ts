@@ -37,6 +37,10 @@ describe('rspp worker: flags', () => {
       ['--nats-url', 'nats://127.0.0.1:1', '--lease-ttl-ms', '999'],
       '--lease-ttl-ms: expected an integer 1000..600000, received 999',
     ],
+    [
+      ['--nats-url', 'nats://127.0.0.1:1', '--reap-orphans-every-ms', '600001'],
+      '--reap-orphans-every-ms: expected an integer 0..600000, received 600001',
+    ],
     [['--nats-url', 'nats://127.0.0.1:1', 'extra'], 'arguments: expected none, received extra'],
   ])('rejects %j with exit 2, naming field, expected and received', async (args, message) => {
     const { io, err } = capture();
@@ -62,11 +66,14 @@ describe('rspp worker: flags', () => {
         '8',
         '--lease-ttl-ms',
         '3000',
+        '--reap-orphans-every-ms',
+        '0',
       ]),
     ).toMatchObject({
       tenant: 't1',
       concurrency: 8,
       leaseTtlMs: 3000,
+      reapOrphansEveryMs: 0,
     });
   });
 });

@@ -52,6 +52,7 @@ export type EmbedderOptions = {
   readonly limits?: Partial<RuntimeLimits>;
   readonly snapshot?: ControlPlaneSnapshot;
   readonly inspect?: RuntimeOptions['inspect'];
+  readonly telemetry?: RuntimeOptions['telemetry'];
   /** LLM sims (default one `llm-sim`); each gets the session's scheduler. */
   readonly llm?: readonly Omit<SimLlmOptions, 'scheduler' | 'seed'>[];
   readonly tts?: readonly Omit<SimTtsOptions, 'scheduler' | 'seed'>[];
@@ -106,6 +107,7 @@ export async function openEmbedder(options: EmbedderOptions = {}) {
     ...(options.limits === undefined ? {} : { limits: options.limits }),
     ...(options.snapshot === undefined ? {} : { snapshot: options.snapshot }),
     ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
   const session_id = options.session_id ?? 's1';
   const delivered: BusEnvelope[] = [];

@@ -7,6 +7,7 @@ import { contractsBenchmark } from './benchmarks/contracts.ts';
 import { runtimeEmbeddedBenchmark } from './benchmarks/runtime-embedded.ts';
 import { runtimeMemoryBenchmark } from './benchmarks/runtime-memory.ts';
 import { runtimeNatsBenchmark } from './benchmarks/runtime-nats.ts';
+import { telemetryBenchmark } from './benchmarks/telemetry.ts';
 
 /** All benchmarks, in the order `rspp bench` runs them. */
 export const BENCHMARKS: readonly Benchmark[] = [
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   runtimeEmbeddedBenchmark,
   runtimeNatsBenchmark,
   runtimeMemoryBenchmark,
+  telemetryBenchmark,
 ];

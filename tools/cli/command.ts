@@ -2,6 +2,7 @@
  * The shape every `rspp` subcommand implements, and the I/O it is given: commands never touch
  * `process` directly, so tests drive them in-process and capture what they print.
  */
+import type { Readable, Writable } from 'node:stream';
 
 /** Where a command prints and which directory relative paths resolve against. */
 export type CliIo = {
@@ -11,6 +12,8 @@ export type CliIo = {
   err(line: string): void;
   /** Absolute directory that relative path arguments resolve against. */
   cwd: string;
+  /** The interactive terminal (`rspp run --transport console`): input, output, and whether both are TTYs. */
+  terminal?: { input: Readable; output: Writable; tty: boolean };
 };
 
 /** One `rspp` subcommand. */
@@ -34,6 +37,11 @@ export function createProcessIo(): CliIo {
     out: createLineWriter(process.stdout),
     err: createLineWriter(process.stderr),
     cwd: process.cwd(),
+    terminal: {
+      input: process.stdin,
+      output: process.stdout,
+      tty: process.stdin.isTTY && process.stdout.isTTY,
+    },
   };
 }
 

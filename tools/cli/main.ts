@@ -9,12 +9,14 @@ import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
 import { machinesCommand } from './commands/machines.ts';
 import { pathsCommand } from './commands/paths.ts';
+import { pipelineCommand } from './commands/pipeline.ts';
 import { runCommand } from './commands/run.ts';
 import { validateContractsCommand } from './commands/validate-contracts.ts';
 import { workerCommand } from './commands/worker.ts';
 
 const COMMANDS: readonly Command[] = [
   validateContractsCommand,
+  pipelineCommand,
   pathsCommand,
   machinesCommand,
   benchCommand,

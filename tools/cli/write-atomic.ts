@@ -11,13 +11,13 @@ import { open, rename, rm } from 'node:fs/promises';
 const temporaryFor = (path: string): string =>
   `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
 
-/** Writes `data` to a temporary sibling, flushes it to disk, then renames it over `path`. */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+/** Writes `data` (text as UTF-8, or bytes) to a temporary sibling, flushes it, renames it over `path`. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = temporaryFor(path);
   try {
     const handle = await open(temporary, 'wx');
     try {
-      await handle.writeFile(data, 'utf8');
+      await (typeof data === 'string' ? handle.writeFile(data, 'utf8') : handle.writeFile(data));
       await handle.sync();
     } finally {
       await handle.close();

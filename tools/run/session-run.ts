@@ -37,6 +37,9 @@ export type RunFaults = {
   readonly tts?: SimFaultPlan;
 };
 
+/** How a sim streams: chunks per stream and the time between them. */
+export type SimPacing = { readonly chunk_count: number; readonly chunk_interval_ms: number };
+
 /** Options of {@link runScriptedSession}. */
 export type RunOptions = {
   readonly bus: BusPort;
@@ -46,6 +49,11 @@ export type RunOptions = {
   readonly script?: Script;
   readonly sink?: EvidenceSinkPort;
   readonly faults?: RunFaults;
+  /**
+   * Chunks per reply (LLM) or per text chunk (TTS) and the time between them (default LLM 6,
+   * TTS 1 every 40 ms: short replies for the scripted runs); local transports pace like speech.
+   */
+  readonly sim_pacing?: { readonly llm?: SimPacing; readonly tts?: SimPacing };
   /** A second provider per modality (`<modality>-sim-b`) for provider_switch. */
   readonly backups?: boolean;
   readonly failBaselineAppends?: boolean;
@@ -89,15 +97,18 @@ export function buildSimRuntime(
       seed,
       scheduler,
       provider_id: `llm-sim${suffix}`,
-      chunk_count: 6,
+      chunk_count: options.sim_pacing?.llm?.chunk_count ?? 6,
+      ...(options.sim_pacing?.llm === undefined
+        ? {}
+        : { chunk_interval_ms: options.sim_pacing.llm.chunk_interval_ms }),
       ...(faults.llm === undefined ? {} : { fault: faults.llm }),
     }),
     tts: createSimTts({
       seed,
       scheduler,
       provider_id: `tts-sim${suffix}`,
-      chunk_count: 1,
-      chunk_interval_ms: 40,
+      chunk_count: options.sim_pacing?.tts?.chunk_count ?? 1,
+      chunk_interval_ms: options.sim_pacing?.tts?.chunk_interval_ms ?? 40,
       ...(faults.tts === undefined ? {} : { fault: faults.tts }),
     }),
   });

@@ -38,6 +38,11 @@ export type SessionHostContext = {
   readonly leases: LeasePort;
   readonly clock: RuntimeClock;
   readonly log: (event: Readonly<Record<string, unknown>>) => void;
+  /**
+   * Closes the turns that placements of an epoch below `epoch` left open (ADR 0035); runs before
+   * the session opens, and a rejection refuses it.
+   */
+  readonly closeOrphans: (tenant_id: string, session_id: string, epoch: number) => Promise<number>;
   /** Closes a runtime session: `runtime.closeSession`, or the drain's `runtime.stop`. */
   readonly closeRuntimeSession: (session_id: string) => Promise<void>;
   /** Called once the session's machine finished (refused or ended), before any reply. */
@@ -82,6 +87,8 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
     if (!fed.accepted) log({ event: 'ingress_refused', session_id, code: fed.rejection.code });
   };
   const open = async (grant: LeaseGrant) => {
+    // Before the new placement's first signal, so the transport sees the old turn end first.
+    await host.closeOrphans(tenant_id, session_id, grant.epoch);
     runtime.openSession({
       session_id,
       tenant_id,

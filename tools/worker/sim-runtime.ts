@@ -10,7 +10,11 @@ import {
   type RuntimeLimits,
 } from '../../actors/index.ts';
 import { createSimLlm, createSimStt, createSimTts } from '../../adapters/providers/sim/index.ts';
-import { createContractValidator, type BusPort } from '../../contracts/index.ts';
+import {
+  createContractValidator,
+  type BusPort,
+  type RuntimeTelemetryPort,
+} from '../../contracts/index.ts';
 import type { ProviderScheduler } from '../../contracts/internal.ts';
 import { createStageAEvidence } from '../run/evidence.ts';
 
@@ -27,6 +31,8 @@ export type ClockedSimRuntimeOptions = {
   readonly ttsChunkIntervalMs?: number;
   /** Zero out every sim latency (overhead benchmarks). */
   readonly zeroLatency?: boolean;
+  /** OR-01 telemetry (spans and metrics); none by default. */
+  readonly telemetry?: RuntimeTelemetryPort;
 };
 
 /** Builds a runtime with seeded sim STT/LLM/TTS on the given clock and scheduler. */
@@ -67,5 +73,6 @@ export function buildClockedSimRuntime(options: ClockedSimRuntimeOptions): Runti
     },
     evidence: createStageAEvidence({ validator }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
 }

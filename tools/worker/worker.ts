@@ -15,6 +15,7 @@
 import { connect, type Authenticator, type Msg } from '@nats-io/transport-node';
 import { createActor } from 'xstate';
 import type { Runtime } from '../../actors/index.ts';
+import type { RuntimeTelemetryPort } from '../../contracts/index.ts';
 import { workerMachine } from '../../actors/worker/index.ts';
 import { createRealScheduler } from '../../adapters/providers/sim/index.ts';
 import { createNatsBus, type NatsBus } from '../../adapters/bus/nats/index.ts';
@@ -34,6 +35,8 @@ import {
   followConnection,
 } from './reconnect-watch.ts';
 import { buildClockedSimRuntime } from './sim-runtime.ts';
+import { closeOrphansOnTakeover, startOrphanReaper, type OrphanReaper } from './orphan-recovery.ts';
+import { openWorkerEvidence, type WorkerEvidence } from './worker-evidence.ts';
 import { hostSession, type HostedSession, type SessionHostContext } from './session-host.ts';
 import {
   parseAssignment,
@@ -65,6 +68,13 @@ export type WorkerOptions = {
    * ms (default {@link DEFAULT_RECONNECT_FOR_MS}); it reconnects without limit until then.
    */
   readonly reconnectForMs?: number;
+  /**
+   * How often the worker looks for turns of dead placements whose lease expired with no taker,
+   * in ms (default: the lease TTL); 0 turns the search off (ADR 0035).
+   */
+  readonly reapOrphansEveryMs?: number;
+  /** OR-01 telemetry of the worker's runtime (`rspp worker` builds it from `RSPP_TELEMETRY_*`). */
+  readonly telemetry?: RuntimeTelemetryPort;
 };
 
 /** A running worker. */
@@ -91,6 +101,15 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   if (!Number.isSafeInteger(reconnectForMs) || reconnectForMs < 1) {
     throw new RangeError(
       `reconnectForMs: expected a positive integer, received ${String(reconnectForMs)}`,
+    );
+  }
+  const reapEveryOption = options.reapOrphansEveryMs;
+  if (
+    reapEveryOption !== undefined &&
+    (!Number.isSafeInteger(reapEveryOption) || reapEveryOption < 0)
+  ) {
+    throw new RangeError(
+      `reapOrphansEveryMs: expected an integer >= 0, received ${String(reapEveryOption)}`,
     );
   }
   const nc = await withTimeout(
@@ -135,15 +154,35 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     throw error;
   }
   const ownsLeases = options.leases === undefined;
+  const clock = createRealClock();
+  let evidence: WorkerEvidence;
+  try {
+    evidence = await openWorkerEvidence({
+      nc,
+      bus,
+      worker_id: options.worker_id,
+      claimsInLeaseBucket: ownsLeases,
+      wallNow: () => clock.wallNow(),
+      log: options.log,
+    });
+  } catch (error) {
+    clock.dispose();
+    if (ownsLeases) await leases.close();
+    await bus.close();
+    await nc.close();
+    throw error;
+  }
   bus.onDiagnostic((d) => {
     if (d.severity === 'error') options.log({ event: 'bus_diagnostic', kind: d.kind });
   });
-  const clock = createRealClock();
+  const { recovery, claim } = evidence;
   const runtime: Runtime = buildClockedSimRuntime({
-    bus,
+    // Lifecycle signals are recorded as evidence before they are published (ADR 0035).
+    bus: evidence.runtimeBus,
     clock,
     scheduler: createRealScheduler(),
     limits: { max_sessions: options.concurrency },
+    ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
   });
   const worker = createActor(workerMachine, {
     input: { concurrency: options.concurrency },
@@ -169,6 +208,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     leases,
     clock,
     log: options.log,
+    closeOrphans: (tenant_id, session_id, epoch) =>
+      closeOrphansOnTakeover(recovery, tenant_id, session_id, epoch),
     closeRuntimeSession: (session_id) =>
       worker.getSnapshot().hasTag('serving') ? runtime.closeSession(session_id) : stopped.promise,
     released: (session_id) => {
@@ -249,6 +290,20 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     },
   });
   await nc.flush();
+  const reapEvery = reapEveryOption ?? leases.ttlMs;
+  const reaper: OrphanReaper | undefined =
+    reapEvery > 0
+      ? startOrphanReaper(
+          {
+            ...recovery,
+            leases,
+            claim,
+            ...(options.tenant === undefined ? {} : { tenant: options.tenant }),
+          },
+          reapEvery,
+          clock,
+        )
+      : undefined;
   options.log({ event: 'ready', worker_id: options.worker_id, subject, queue: WORKER_QUEUE_GROUP });
 
   /** Gives up on NATS: nothing can be ended cleanly any more, so close everything now. */
@@ -262,6 +317,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     });
     if (worker.getSnapshot().hasTag('serving')) worker.send({ type: 'worker.drain' });
     assignments.unsubscribe();
+    void reaper?.stop();
     // No lease can be released without NATS: the server expires each after its TTL, and then
     // another worker may take the session.
     for (const session of sessions.values()) session.abandon();
@@ -282,6 +338,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     options.log({ event: 'draining', active: sessions.size });
     worker.send({ type: 'worker.drain' });
     await assignments.drain();
+    await reaper?.stop();
     await Promise.all([...accepting]);
     const ending = [...sessions.values()].map((session) => session.end());
     await runtime.stop().then(stopped.resolve, (error: unknown) => {

@@ -28,6 +28,7 @@ export type {
   BusDiagnosticListener,
   BusDirection,
   BusEnvelope,
+  BusEnvelopeRef,
   BusHandler,
   BusPort,
   BusSubscribeOptions,

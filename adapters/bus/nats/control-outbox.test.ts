@@ -14,6 +14,8 @@ type Diagnostic = Parameters<Parameters<DiagnosticsHub['add']>[0]>[0];
 interface Send {
   /** `c<seq>`: the idempotency key of the signal this attempt carries. */
   readonly id: string;
+  /** `EV` for a record of another stream (subject `ev.*`), else the ControlLane stream `S`. */
+  readonly stream: string;
   readonly resolve: (ack: PubAck) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -26,11 +28,16 @@ interface Send {
 class FakeJetStream {
   readonly sends: Send[] = [];
   private readonly stored = new Map<string, number>();
-  private seq = 0;
+  // Sequences per stream; the other stream starts far ahead, so comparing across streams shows.
+  private readonly seqs = new Map<string, number>([
+    ['S', 0],
+    ['EV', 100],
+  ]);
   readonly client = {
-    publish: (_subject: string, _data: unknown, opts: { msgID: string }) =>
+    publish: (subject: string, _data: unknown, opts: { msgID: string }) =>
       new Promise<PubAck>((resolve, reject) => {
-        this.sends.push({ id: opts.msgID.split('|')[1] ?? '', resolve, reject });
+        const stream = subject.startsWith('ev.') ? 'EV' : 'S';
+        this.sends.push({ id: opts.msgID.split('|')[1] ?? '', stream, resolve, reject });
       }),
   } as unknown as JetStreamClient;
 
@@ -44,8 +51,8 @@ class FakeJetStream {
     const send = this.attempt(index);
     const known = this.stored.get(send.id);
     send.resolve({
-      stream: 'S',
-      seq: known ?? this.store(send.id),
+      stream: send.stream,
+      seq: known ?? this.store(send.id, send.stream),
       duplicate: known !== undefined,
     });
   }
@@ -53,7 +60,7 @@ class FakeJetStream {
   /** Stores attempt `index` but its acknowledgement never arrives (times out). */
   storeAndLoseAck(index: number): void {
     const send = this.attempt(index);
-    if (!this.stored.has(send.id)) this.store(send.id);
+    if (!this.stored.has(send.id)) this.store(send.id, send.stream);
     send.reject(new Error('TIMEOUT'));
   }
 
@@ -78,10 +85,11 @@ class FakeJetStream {
     return [...this.stored.entries()].sort((a, b) => a[1] - b[1]).map(([id]) => id);
   }
 
-  private store(id: string): number {
-    this.seq += 1;
-    this.stored.set(id, this.seq);
-    return this.seq;
+  private store(id: string, stream: string): number {
+    const seq = (this.seqs.get(stream) ?? 0) + 1;
+    this.seqs.set(stream, seq);
+    this.stored.set(id, seq);
+    return seq;
   }
 
   private attempt(index: number): Send {
@@ -153,6 +161,31 @@ describe('ControlOutbox', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('sends records of another stream in publish order between the signals, checking order per stream (ADR 0035)', async () => {
+    const outbox = create({ window: 8 });
+    const resolved: string[] = [];
+    const record = (n: number) => {
+      const ref = { ...signal(n).ref, event_id: `e${n}` };
+      return outbox
+        .enqueueRecord(
+          { subject: 'ev.acme.call-1', msgID: `ev|e${n}`, ref },
+          { data: '{}', headers: undefined },
+        )
+        .then(() => void resolved.push(`e${n}`));
+    };
+    const all = [
+      record(0),
+      ...publish(outbox, 0, 1, resolved),
+      record(1),
+      ...publish(outbox, 1, 2, resolved),
+    ];
+    expect(fake.sent()).toEqual(['e0', 'c0', 'e1', 'c1']);
+    for (const index of [0, 1, 2, 3]) fake.ack(index);
+    await Promise.all(all);
+    expect(resolved).toEqual(['e0', 'c0', 'e1', 'c1']);
+    expect(diagnostics).toEqual([]);
   });
 
   it('sends up to the window back to back and resolves each signal on its own acknowledgement', async () => {

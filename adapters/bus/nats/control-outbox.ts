@@ -15,7 +15,12 @@
  */
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import type { MsgHdrs } from '@nats-io/transport-node';
-import { BusError, type CheckedEnvelope, type DiagnosticsHub } from '../core/index.ts';
+import {
+  BusError,
+  type BusEnvelopeRef,
+  type CheckedEnvelope,
+  type DiagnosticsHub,
+} from '../core/index.ts';
 
 /** Options of a {@link ControlOutbox}. */
 export interface ControlOutboxOptions {
@@ -44,20 +49,31 @@ export interface ControlWire {
   readonly headers: MsgHdrs | undefined;
 }
 
+/**
+ * A record stored through the outbox on a subject of another JetStream stream (ADR 0035): sent
+ * in publish order with the signals around it, on the same connection, with the same retries.
+ */
+export interface OutboxRecord {
+  readonly subject: string;
+  /** `Nats-Msg-Id`: JetStream dedupes it stream-wide within the stream's duplicate window. */
+  readonly msgID: string;
+  /** Identity named in diagnostics (the signal the record describes). */
+  readonly ref: BusEnvelopeRef;
+}
+
 /** `queued`: to send in this round; `failed`: its attempt failed, re-sent by the next round. */
 type EntryState = 'queued' | 'in_flight' | 'failed' | 'done';
 
-interface Entry {
-  readonly checked: CheckedEnvelope;
+interface Entry extends OutboxRecord {
   readonly wire: ControlWire;
-  /** Scoped by subject because JetStream dedupes message ids stream-wide, across sessions. */
-  readonly msgID: string;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   state: EntryState;
   attempts: number;
   /** Stream sequence of a fresh (non-duplicate) store, checked against publish order. */
   seq: number | undefined;
+  /** Stream that stored it (sequences are compared within one stream). */
+  stream: string;
 }
 
 // JetStream API error codes that mean "try again" (cluster/stream temporarily unavailable).
@@ -81,7 +97,8 @@ export class ControlOutbox {
   /** A wait (connection, backoff) is running; it resumes sending when it ends. */
   private waiting = false;
   private failedRounds = 0;
-  private highestSeq = 0;
+  /** Highest fresh sequence settled so far, per stream. */
+  private readonly highestSeq = new Map<string, number>();
   private closed = false;
   private emptyWaiters: (() => void)[] = [];
   private readonly options: ControlOutboxOptions;
@@ -98,6 +115,16 @@ export class ControlOutbox {
 
   /** Queues a signal and sends it if the window has room; resolves once JetStream stored it. */
   enqueue(checked: CheckedEnvelope, wire: ControlWire): Promise<void> {
+    // Scoped by subject because JetStream dedupes message ids stream-wide, across sessions.
+    const msgID = `${checked.subject}|${checked.key}`;
+    return this.enqueueRecord({ subject: checked.subject, msgID, ref: checked.ref }, wire);
+  }
+
+  /**
+   * Queues a record for another stream behind every signal queued so far and ahead of every
+   * later one; resolves once JetStream stored it. Capacity and retries are the signals'.
+   */
+  enqueueRecord(record: OutboxRecord, wire: ControlWire): Promise<void> {
     if (this.closed) return Promise.reject(closedError());
     if (this.unsettled >= this.options.capacity) {
       // Refused loudly at the publisher: the caller still holds the signal, nothing is shed.
@@ -110,16 +137,17 @@ export class ControlOutbox {
       );
     }
     return new Promise<void>((resolve, reject) => {
-      const msgID = `${checked.subject}|${checked.key}`;
       this.entries.push({
-        checked,
+        subject: record.subject,
+        msgID: record.msgID,
+        ref: record.ref,
         wire,
-        msgID,
         resolve,
         reject,
         state: 'queued',
         attempts: 0,
         seq: undefined,
+        stream: '',
       });
       this.unsettled += 1;
       this.pump();
@@ -172,7 +200,7 @@ export class ControlOutbox {
     this.inFlight += 1;
     const { headers } = entry.wire;
     void this.options.js
-      .publish(entry.checked.subject, entry.wire.data, {
+      .publish(entry.subject, entry.wire.data, {
         msgID: entry.msgID,
         timeout: this.options.attemptTimeoutMs,
         ...(headers === undefined ? {} : { headers }),
@@ -190,7 +218,10 @@ export class ControlOutbox {
     // Only fresh stores take part in the order check: a duplicate names where an earlier copy
     // went, which after a server restart may be older than a copy stored again since (the
     // server rebuilds its duplicate table from the messages it still holds).
-    if (!ack.duplicate) entry.seq = ack.seq;
+    if (!ack.duplicate) {
+      entry.seq = ack.seq;
+      entry.stream = ack.stream;
+    }
     this.settle(entry);
     entry.resolve();
     this.resume();
@@ -206,7 +237,7 @@ export class ControlOutbox {
       this.options.diagnostics.emit({
         kind: 'control_publish_retry',
         severity: 'warning',
-        envelope: entry.checked.ref,
+        envelope: entry.ref,
         attempt: entry.attempts,
         reason,
       });
@@ -217,7 +248,7 @@ export class ControlOutbox {
       this.options.diagnostics.emit({
         kind: 'control_publish_failed',
         severity: 'error',
-        envelope: entry.checked.ref,
+        envelope: entry.ref,
         reason,
       });
       entry.reject(
@@ -297,14 +328,15 @@ export class ControlOutbox {
       if (head.state !== 'done') break;
       settled += 1;
       if (head.seq === undefined) continue;
-      if (head.seq < this.highestSeq) {
+      const highest = this.highestSeq.get(head.stream) ?? 0;
+      if (head.seq < highest) {
         this.options.diagnostics.emit({
           kind: 'transport_error',
           severity: 'error',
-          reason: `ControlLane stream order differs from publish order: ${head.checked.ref.event_id} stored at sequence ${head.seq}, before a signal published earlier (sequence ${this.highestSeq})`,
+          reason: `ControlLane stream order differs from publish order: ${head.ref.event_id} stored at sequence ${head.seq}, before a signal published earlier (sequence ${highest})`,
         });
       } else {
-        this.highestSeq = head.seq;
+        this.highestSeq.set(head.stream, head.seq);
       }
     }
     if (settled > 0) {

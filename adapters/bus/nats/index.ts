@@ -5,5 +5,6 @@ export {
   createNatsBus,
   type NatsBus,
   type NatsBusOptions,
+  type OrderedRecord,
 } from './nats-bus.ts';
 export { BINARY_LENGTH_HEADER } from './wire.ts';

@@ -24,6 +24,7 @@ import {
   type BusConnectionState,
   type BusDiagnosticListener,
   type BusEnvelope,
+  type BusEnvelopeRef,
   type BusPort,
   type Lane,
 } from '../core/index.ts';
@@ -88,10 +89,29 @@ export const CONTROL_PUBLISH_DEFAULTS = {
 /** Lifetime of a ControlLane consumer whose subscriber vanished without closing, in ms. */
 const CONSUMER_INACTIVE_MS = 60 * 60 * 1000;
 
+/** A record for another JetStream stream, stored in order with the ControlLane (ADR 0035). */
+export interface OrderedRecord {
+  /** Subject of the other stream (never a lane subject). */
+  readonly subject: string;
+  /** `Nats-Msg-Id`; JetStream dedupes it within that stream's duplicate window. */
+  readonly msgID: string;
+  /** The message body (UTF-8 JSON). */
+  readonly data: string;
+  /** The signal the record describes, named in diagnostics. */
+  readonly ref: BusEnvelopeRef;
+}
+
 /** The NATS bus: a {@link BusPort} on one connection. */
 export interface NatsBus extends BusPort {
   /** Which implementation this is. */
   readonly kind: 'nats';
+  /**
+   * Stores a record of another stream through the ControlLane outbox: behind every ControlLane
+   * signal published before the call and ahead of every later one, on the same connection, with
+   * the same re-sends (ADR 0024). A ControlLane signal published after it therefore never
+   * reaches the server without it. Resolves once stored; rejects as a ControlLane publish does.
+   */
+  appendInOrder(record: OrderedRecord): Promise<void>;
 }
 
 type Phase = 'open' | 'draining' | 'closed';
@@ -212,6 +232,14 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
         checked.subject,
         wire.data,
         wire.headers === undefined ? undefined : { headers: wire.headers },
+      );
+    },
+    async appendInOrder(record: OrderedRecord): Promise<void> {
+      if (phase !== 'open') throw closedError();
+      const { subject, msgID, ref } = record;
+      return outbox.enqueueRecord(
+        { subject, msgID, ref },
+        { data: record.data, headers: undefined },
       );
     },
     async subscribe(tenantId, sessionId, handler, subscribeOptions = {}) {

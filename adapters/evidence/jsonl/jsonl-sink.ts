@@ -4,6 +4,11 @@
  * writes each line with exactly one write call on an `O_APPEND` descriptor, so earlier lines are
  * never touched. The first failed or short write stops the sink: nothing more is written after a
  * possibly torn line, the queued documents are reported lost, and no error reaches the caller.
+ *
+ * Durability (fsync policy): a line is in the kernel once its write returns, so it survives the
+ * writer's `kill -9`; it is on disk after the next `flush()` or `close()`, which fsync the file
+ * (`rspp run` flushes when the session ends). A power loss can lose lines written since the last
+ * flush, never reorder or corrupt earlier ones: a torn last line is set apart on reopening.
  */
 import {
   createContractValidator,

@@ -5,3 +5,4 @@ export {
   type NatsKvLeases,
   type NatsKvLeasesOptions,
 } from './nats-kv-leases.ts';
+export { openNatsKvClaims, type NatsKvClaims, type NatsKvClaimsOptions } from './claims.ts';

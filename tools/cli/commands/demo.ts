@@ -26,7 +26,17 @@ Exit codes: 0 done; 1 the run failed.`,
     io.out('RSPP demo: user says "hello there", then "tell me a long story", then interrupts.');
     io.out(SIGNAL_HEADER);
     return runWithFlags(
-      { bus: 'embedded', natsUrl: '', json: false, evidence: null, seed: 1 },
+      {
+        transport: 'embedded-script',
+        input: null,
+        output: null,
+        realtime: false,
+        bus: 'embedded',
+        natsUrl: '',
+        json: false,
+        evidence: null,
+        seed: 1,
+      },
       io,
       'demo',
     );

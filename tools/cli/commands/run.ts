@@ -1,7 +1,8 @@
 /**
- * `rspp run`: runs one session in this process on the embedded or NATS bus with seeded sim
- * providers under simulated time. Without input flags it runs the built-in script (two user turns,
- * a barge-in during the second reply) and prints the ControlLane sequence as delivered by the bus.
+ * `rspp run`: runs one session in this process with seeded sim providers under simulated time.
+ * The default transport (`embedded-script`) runs the built-in script (two user turns, a barge-in
+ * during the second reply) on the embedded or NATS bus and prints the ControlLane sequence as
+ * delivered by the bus; `wav` and `console` are the local transports (ADR 0040).
  */
 import { resolve } from 'node:path';
 import type { BusPort, EvidenceSinkPort } from '../../../contracts/index.ts';
@@ -13,8 +14,14 @@ import { runScriptedSession } from '../../run/session-run.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 import { printable } from '../printable.ts';
+import { runConsoleTransport } from './run-console.ts';
+import { runWavTransport } from './run-wav.ts';
 
 const OPTIONS = {
+  transport: { type: 'string' },
+  input: { type: 'string' },
+  output: { type: 'string' },
+  realtime: { type: 'boolean' },
   bus: { type: 'string' },
   'nats-url': { type: 'string' },
   json: { type: 'boolean' },
@@ -22,22 +29,44 @@ const OPTIONS = {
   seed: { type: 'string' },
 } as const;
 
-const USAGE = `rspp run [--bus embedded|nats] [--nats-url URL] [--json] [--evidence FILE] [--seed N]
+const USAGE = `rspp run [--transport embedded-script|wav|console] [--bus embedded|nats] [--nats-url URL]
+         [--input FILE --output FILE [--realtime]] [--json] [--evidence FILE] [--seed N]
 
-Runs one session in this process (sim STT/LLM/TTS, simulated clock) through the built-in script:
-two user turns and a barge-in during the second reply. Prints the ControlLane sequence as the
-bus delivered it: one line per signal (time, emitted_by, signal, reason, turn).
+Runs one session in this process (sim STT/LLM/TTS, simulated clock) and prints its ControlLane
+sequence: one line per signal (time, emitted_by, signal, reason, turn).
 
-  --bus embedded|nats  the bus (default embedded)
+  --transport T        where the user's input comes from (default embedded-script):
+                         embedded-script  the built-in script: two user turns and a barge-in
+                                          during the second reply
+                         wav              a WAV file (--input): speech found by voice activity
+                                          detection proposes turns; the agent's audio is
+                                          written to --output at the times it was spoken
+                         console          a text chat in the terminal: type a line to speak,
+                                          type during a reply to barge in; Ctrl-D ends
+  --input FILE         wav: the input WAV (PCM 8/16/24/32-bit or float 32/64, any rate,
+                       mono or multichannel, extensible header accepted)
+  --output FILE        wav: the output WAV (16 kHz mono PCM16, as long as the input or more)
+  --realtime           wav: stream the frames in real time (default: as fast as possible)
+  --bus embedded|nats  embedded-script: the bus (default embedded)
   --nats-url URL       NATS server for --bus nats (default nats://127.0.0.1:4222)
-  --json               print one contract-valid ControlLane record per line instead
+  --json               print one contract-valid ControlLane record per line instead (not
+                       with console, whose lifecycle shows beside the text)
   --evidence FILE      append the OR-02 evidence (baseline records, signals) as JSONL to FILE
   --seed N             seed of the sim providers, an integer >= 0 (default 1)
 
-Exit codes: 0 done; 1 the run failed (bus unreachable, evidence file not writable); 2 usage error.`;
+Exit codes: 0 done; 1 the run failed (bus unreachable, a file not writable); 2 usage error or
+an input WAV that is missing, malformed or in an unsupported format.`;
+
+/** Where a run's user input comes from. */
+export type RunTransport = 'embedded-script' | 'wav' | 'console';
 
 /** Validated flags of one run. */
 export type RunFlags = {
+  readonly transport: RunTransport;
+  /** wav: the input and output files (as given) and the pacing. */
+  readonly input: string | null;
+  readonly output: string | null;
+  readonly realtime: boolean;
   readonly bus: 'embedded' | 'nats';
   readonly natsUrl: string;
   readonly json: boolean;
@@ -53,9 +82,20 @@ export function parseRunFlags(args: readonly string[]): RunFlags | { error: stri
     return { error: `arguments: expected none, received ${parsed.positionals.join(' ')}` };
   }
   const v = parsed.values;
+  const transport = v.transport ?? 'embedded-script';
+  if (transport !== 'embedded-script' && transport !== 'wav' && transport !== 'console') {
+    return {
+      error: `--transport: expected embedded-script, wav or console, received ${transport}`,
+    };
+  }
+  const local = localFlagsError(transport, v);
+  if (local !== null) return { error: local };
   const bus = v.bus ?? 'embedded';
   if (bus !== 'embedded' && bus !== 'nats') {
     return { error: `--bus: expected embedded or nats, received ${bus}` };
+  }
+  if (bus === 'nats' && transport !== 'embedded-script') {
+    return { error: `--bus: expected embedded with --transport ${transport}, received nats` };
   }
   if (v['nats-url'] !== undefined && bus !== 'nats') {
     return { error: `--nats-url: expected only with --bus nats, received --bus ${bus}` };
@@ -71,6 +111,10 @@ export function parseRunFlags(args: readonly string[]): RunFlags | { error: stri
   if (v.evidence === '')
     return { error: '--evidence: expected a file path, received an empty string' };
   return {
+    transport,
+    input: v.input ?? null,
+    output: v.output ?? null,
+    realtime: v.realtime === true,
     bus,
     natsUrl,
     json: v.json === true,
@@ -79,8 +123,33 @@ export function parseRunFlags(args: readonly string[]): RunFlags | { error: stri
   };
 }
 
-/** Runs the built-in script with validated flags. */
+/** The error of the wav-only flags for `transport`, or null. */
+function localFlagsError(
+  transport: RunTransport,
+  v: { input?: string; output?: string; realtime?: boolean; json?: boolean },
+): string | null {
+  if (transport === 'console' && v.json === true)
+    return '--json: expected only with --transport embedded-script or wav, received --transport console';
+  if (transport !== 'wav') {
+    for (const flag of ['input', 'output', 'realtime'] as const) {
+      if (v[flag] !== undefined)
+        return `--${flag}: expected only with --transport wav, received --transport ${transport}`;
+    }
+    return null;
+  }
+  for (const flag of ['input', 'output'] as const) {
+    const value = v[flag];
+    if (value === undefined)
+      return `--${flag}: expected a WAV file path with --transport wav, received nothing`;
+    if (value === '') return `--${flag}: expected a WAV file path, received an empty string`;
+  }
+  return null;
+}
+
+/** Runs the chosen transport with validated flags. */
 export async function runWithFlags(flags: RunFlags, io: CliIo, name = 'run'): Promise<number> {
+  if (flags.transport === 'wav') return runWavTransport(flags, io);
+  if (flags.transport === 'console') return runConsoleTransport(flags, io);
   let bus: BusPort;
   try {
     bus =
@@ -121,7 +190,7 @@ const message = (error: unknown) => (error instanceof Error ? error.message : St
 export const runCommand: Command = {
   name: 'run',
   summary:
-    'Run a session in this process (sim providers, built-in script) on the embedded or NATS bus.',
+    'Run a session in this process (sim providers): the built-in script, a WAV file or a console chat.',
   usage: USAGE,
   async run(args, io) {
     const flags = parseRunFlags(args);

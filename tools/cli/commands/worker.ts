@@ -11,6 +11,7 @@ import {
   usernamePasswordAuthenticator,
   type Authenticator,
 } from '@nats-io/transport-node';
+import { otelTelemetryFromEnv, type OtelFromEnv } from '../../../adapters/telemetry/otel/index.ts';
 import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/internal.ts';
 import { DEFAULT_RECONNECT_FOR_MS, startWorker, type Worker } from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
@@ -25,10 +26,11 @@ const OPTIONS = {
   'connect-timeout-ms': { type: 'string' },
   'lease-ttl-ms': { type: 'string' },
   'reconnect-for-ms': { type: 'string' },
+  'reap-orphans-every-ms': { type: 'string' },
   'nats-creds': { type: 'string' },
 } as const;
 
-const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS] [--nats-creds FILE]
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS] [--reap-orphans-every-ms MS] [--nats-creds FILE]
 
 Joins the worker queue group on the assignment subject and runs the sessions it is assigned
 (sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
@@ -43,13 +45,20 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
                             renewed every third of it, lost when a renewal is this late
   --reconnect-for-ms MS     how long to keep reconnecting to NATS, 1000..3600000 (default ${String(DEFAULT_RECONNECT_FOR_MS)});
                             no new sessions meanwhile; after it, exit 1 for a supervisor to restart
+  --reap-orphans-every-ms MS
+                            how often to close the turns of dead workers whose lease expired
+                            with no taker, 0..600000 (default: the lease TTL; 0: never)
   --nats-creds FILE         NATS credentials file (JWT and seed) of the worker's user
+
+OR-01 telemetry: with RSPP_TELEMETRY_OTLP_HTTP_ENDPOINT set, turn, node and provider spans are
+exported over OTLP/HTTP (RSPP_TELEMETRY_QUEUE_CAPACITY, RSPP_TELEMETRY_EXPORT_TIMEOUT_MS,
+RSPP_TELEMETRY_ENABLED=false turns it off; a bad value exits 2).
 
 A server with per-user permissions (docs/operations.md) takes the worker's user either from
 --nats-creds or from RSPP_NATS_USER and RSPP_NATS_PASSWORD in the environment (never a flag:
 command lines are visible to every user of the machine).
 
-Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage error.`;
+Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage or\ntelemetry configuration error.`;
 
 /** Validated flags of a worker. */
 export type WorkerFlags = {
@@ -61,6 +70,8 @@ export type WorkerFlags = {
   readonly leaseTtlMs: number;
   /** Reconnect budget in ms; absent: the worker's default ({@link DEFAULT_RECONNECT_FOR_MS}). */
   readonly reconnectForMs?: number;
+  /** Orphan search period in ms; absent: the lease TTL; 0: off (ADR 0035). */
+  readonly reapOrphansEveryMs?: number;
   /** The worker's NATS user, when the server authorizes users. */
   readonly authenticator?: Authenticator;
 };
@@ -136,6 +147,11 @@ export function parseWorkerFlags(
       ? undefined
       : integer('--reconnect-for-ms', v['reconnect-for-ms'], 1000, 3_600_000);
   if (typeof reconnectFor === 'string') return { error: reconnectFor };
+  const reapEvery =
+    v['reap-orphans-every-ms'] === undefined
+      ? undefined
+      : integer('--reap-orphans-every-ms', v['reap-orphans-every-ms'], 0, 600_000);
+  if (typeof reapEvery === 'string') return { error: reapEvery };
   if (v.tenant !== undefined) {
     try {
       assertSubjectToken('tenant_id', v.tenant);
@@ -159,6 +175,7 @@ export function parseWorkerFlags(
     leaseTtlMs: ttl,
     ...(v.tenant === undefined ? {} : { tenant: v.tenant }),
     ...(reconnectFor === undefined ? {} : { reconnectForMs: reconnectFor }),
+    ...(reapEvery === undefined ? {} : { reapOrphansEveryMs: reapEvery }),
   };
 }
 
@@ -185,8 +202,16 @@ export async function runWorker(
   flags: WorkerFlags,
   io: CliIo,
   shutdown: ShutdownSignal = processShutdown,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let worker: Worker;
+  let otel: OtelFromEnv | undefined;
+  try {
+    otel = otelTelemetryFromEnv(env);
+  } catch (error) {
+    io.err(`rspp worker: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.usage;
+  }
   const stopping = shutdown();
   try {
     worker = await startWorker({
@@ -198,9 +223,14 @@ export async function runWorker(
       log: (event) => io.out(JSON.stringify(event)),
       ...(flags.tenant === undefined ? {} : { tenant: flags.tenant }),
       ...(flags.reconnectForMs === undefined ? {} : { reconnectForMs: flags.reconnectForMs }),
+      ...(flags.reapOrphansEveryMs === undefined
+        ? {}
+        : { reapOrphansEveryMs: flags.reapOrphansEveryMs }),
       ...(flags.authenticator === undefined ? {} : { authenticator: flags.authenticator }),
+      ...(otel === undefined ? {} : { telemetry: otel.telemetry }),
     });
   } catch (error) {
+    await otel?.shutdown();
     io.err(
       `rspp worker: cannot start on ${flags.natsUrl}: ${error instanceof Error ? error.message : String(error)}`,
     );
@@ -212,6 +242,7 @@ export async function runWorker(
   ]);
   if ('lost' in outcome) {
     io.err(`rspp worker: NATS connection lost: ${outcome.lost}; ${RESTART_HINT}`);
+    await otel?.shutdown();
     return EXIT.failure;
   }
   io.out(JSON.stringify({ event: 'signal', signal: outcome.signal }));
@@ -223,6 +254,9 @@ export async function runWorker(
       `rspp worker: ${error instanceof Error ? error.message : String(error)}; ${RESTART_HINT}`,
     );
     return EXIT.failure;
+  } finally {
+    // Spans of the last turns leave before the process does (bounded by the export timeout).
+    await otel?.shutdown();
   }
   return EXIT.ok;
 }
