@@ -1,6 +1,7 @@
 // The loopback guard (test/harness/loopback-guard.ts, a vitest setup file): loopback connections
 // work through net, http, fetch and dgram; anything else is refused by the guard itself, before a
 // packet or a DNS query leaves the process.
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { once } from 'node:events';
@@ -155,4 +156,30 @@ describe('loopback guard', () => {
       expect(takeLoopbackViolations()).toHaveLength(1);
     },
   );
+
+  it('is loaded by Node child processes a test spawns: they reach loopback and are refused elsewhere', async () => {
+    // What the child tries: connect to this test's server, then to each refused host.
+    const script = `
+      const net = require('node:net');
+      const tryHost = (host, port) => new Promise((done) => {
+        try {
+          const s = net.connect({ host, port }, () => { s.destroy(); done(host + ' connected'); });
+          s.on('error', (e) => done(host + ' ' + e.code));
+        } catch (e) { done(host + ' ' + e.code); }
+      });
+      (async () => {
+        const lines = [await tryHost('127.0.0.1', ${String(portOf(v4))})];
+        for (const h of ${JSON.stringify(REFUSED)}) lines.push(await tryHost(h, 80));
+        process.stdout.write(lines.join('\\n'));
+      })();`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    const [code] = (await once(child, 'exit')) as [number | null];
+    expect(code).toBe(0);
+    expect(out.split('\n')).toEqual([
+      '127.0.0.1 connected',
+      ...REFUSED.map((host) => `${host} ERR_LOOPBACK_GUARD`),
+    ]);
+  });
 });

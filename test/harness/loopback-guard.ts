@@ -8,7 +8,7 @@
  *
  * @remarks Host names other than `localhost` (and `*.localhost`) are refused without a DNS query:
  * whether a name resolves to loopback is not something a test may find out from a resolver.
- * Child processes are not covered (ADR 0037). Live provider tests may allow named hosts with
+ * Node child processes spawned with this environment load `loopback-guard-child.cjs` (ADR 0037). Live provider tests may allow named hosts with
  * {@link allowLiveHosts}, and only when `RSPP_LIVE_PROVIDER_SMOKE=1`.
  */
 import dgram from 'node:dgram';
@@ -16,6 +16,7 @@ import dns from 'node:dns';
 import { isIP } from 'node:net';
 import net from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 
 /** What the guard refused, and through which entry point. */
@@ -49,6 +50,9 @@ interface GuardState {
   violations: LoopbackViolation[];
   allowed: Set<string>;
 }
+
+/** The guard a child process loads through `NODE_OPTIONS` (plain CommonJS, no loader needed). */
+export const CHILD_GUARD = fileURLToPath(new URL('./loopback-guard-child.cjs', import.meta.url));
 
 // One state per process, shared by every import of this file (the setup file and a test file
 // importing it may get distinct module instances).
@@ -165,6 +169,14 @@ function install(): void {
   guardDns();
   // Named ESM imports of node:dns see the wrapped functions only after this.
   syncBuiltinESMExports();
+  guardChildren();
+}
+
+/** Node processes a test spawns (with this process's environment) load the plain-JS guard. */
+function guardChildren(): void {
+  const require = `--require ${JSON.stringify(CHILD_GUARD)}`;
+  const options = process.env['NODE_OPTIONS'] ?? '';
+  if (!options.includes(CHILD_GUARD)) process.env['NODE_OPTIONS'] = `${options} ${require}`.trim();
 }
 
 /**
