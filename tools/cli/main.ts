@@ -7,6 +7,7 @@ import { renderHelp } from './help.ts';
 import { printable } from './printable.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
+import { liveKitCommand } from './commands/livekit.ts';
 import { machinesCommand } from './commands/machines.ts';
 import { pathsCommand } from './commands/paths.ts';
 import { pipelineCommand } from './commands/pipeline.ts';
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   runCommand,
   demoCommand,
   workerCommand,
+  liveKitCommand,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);

@@ -72,3 +72,10 @@ export function refusalJson(
 ): Record<string, unknown> {
   return { ok: false, file, error: issues[0], issues };
 }
+
+/** The one line naming a refused file and its first issue, e.g. `f.json: /nodes/0: cycle: ...`. */
+export function refusalLine(file: string, issues: readonly PipelineIssue[]): string {
+  const [first, ...more] = issues;
+  const tail = more.length === 0 ? '' : ` (${String(more.length)} more after this one)`;
+  return `${file}: ${first?.message ?? 'refused'}${tail}`;
+}

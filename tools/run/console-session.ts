@@ -13,6 +13,7 @@ import {
   type ConsoleTransport,
 } from '../../adapters/transport/console/index.ts';
 import { createIngressStamper, type IngressStamper } from '../../adapters/transport/core/index.ts';
+import type { CompiledPipeline } from '../../actors/pipeline/compile.ts';
 import type { EvidenceSinkPort } from '../../contracts/index.ts';
 import { buildSimRuntime } from './session-run.ts';
 import type { SimTime } from './sim-time.ts';
@@ -38,6 +39,8 @@ export type ConsoleSessionOptions = {
   readonly stall_ms?: number;
   /** Sees every runtime output as it happens. */
   readonly onOutput?: (output: RuntimeOutput) => void;
+  /** A loaded pipeline file to run instead of the one-LLM chat graph (it has only LLM nodes). */
+  readonly pipeline?: CompiledPipeline;
 };
 
 /** A started console session. */
@@ -75,14 +78,14 @@ function consoleOutput(output: RuntimeOutput): ConsoleOutput | null {
 /** Starts the runtime and the console transport. */
 export function startConsoleSession(options: ConsoleSessionOptions): ConsoleSession {
   const bus = createEmbeddedBus();
-  const { runtime, time } = buildSimRuntime({
+  const { runtime, time, session } = buildSimRuntime({
     bus,
     seed: options.seed ?? 1,
-    graph: CHAT_GRAPH,
+    ...(options.pipeline === undefined ? { graph: CHAT_GRAPH } : { pipeline: options.pipeline }),
     sim_pacing: { llm: { chunk_count: 12, chunk_interval_ms: WORD_MS } },
     ...(options.sink === undefined ? {} : { sink: options.sink }),
   });
-  runtime.openSession({ session_id: SESSION, tenant_id: 'local', authority_epoch: 1 });
+  runtime.openSession({ session_id: SESSION, tenant_id: 'local', authority_epoch: 1, ...session });
   // Subscribed first, so the transport's own `connected` is seen too.
   let shown: ConsoleTransport | null = null;
   runtime.subscribe(SESSION, (output) => {

@@ -10,9 +10,14 @@ import {
   type RuntimeLimits,
   type RuntimeListener,
   type RuntimeOutput,
+  type ProviderCatalogue,
   type SessionEvidence,
   type SessionIdentity,
+  type SessionOptions,
 } from '../../actors/index.ts';
+import { availableProvidersOf, type AvailableProvider } from '../../actors/pipeline/catalogue.ts';
+import type { CompiledPipeline } from '../../actors/pipeline/compile.ts';
+import { pipelineRuntimeInputs } from '../../actors/pipeline/runtime-inputs.ts';
 import {
   createContractValidator,
   type BusEnvelope,
@@ -58,6 +63,11 @@ export type RunOptions = {
   readonly backups?: boolean;
   readonly failBaselineAppends?: boolean;
   readonly graph?: GraphSpec;
+  /**
+   * A loaded pipeline file: its graph, CP snapshot and session options replace `graph`, and the
+   * sims (backups included) are cut down to the providers its nodes name.
+   */
+  readonly pipeline?: CompiledPipeline;
   readonly limits?: Partial<RuntimeLimits>;
   /** Sees every runtime output as it happens. */
   readonly onOutput?: RuntimeListener;
@@ -76,15 +86,21 @@ export type RunResult = {
 };
 
 /** A runtime on simulated time with seeded sims, ready to open sessions. */
-export type SimRuntime = { readonly runtime: Runtime; readonly time: SimTime };
+export type SimRuntime = {
+  readonly runtime: Runtime;
+  readonly time: SimTime;
+  /** What every session opens with: the pipeline's version and policies (none by default). */
+  readonly session: Pick<SessionOptions, 'pipeline_version' | 'policies'>;
+};
 
-/** Builds the runtime `rspp run` uses: sim providers on simulated time, Stage-A evidence. */
-export function buildSimRuntime(
-  options: Omit<RunOptions, 'script' | 'onOutput' | 'session_id' | 'tenant_id'>,
-): SimRuntime {
-  const time = createSimTime();
+type CatalogueOptions = Pick<RunOptions, 'seed' | 'faults' | 'sim_pacing' | 'backups'>;
+
+/** The seeded sims of a run on `scheduler`; `<modality>-sim-b` backups with `backups`. */
+function simCatalogue(
+  options: CatalogueOptions,
+  scheduler: SimTime['scheduler'],
+): ProviderCatalogue {
   const seed = options.seed ?? 1;
-  const scheduler = time.scheduler;
   const f = options.faults ?? {};
   const sims = (suffix: string, faults: RunFaults) => ({
     stt: createSimStt({
@@ -114,6 +130,33 @@ export function buildSimRuntime(
   });
   const main = sims('', f);
   const backup = options.backups === true ? sims('-b', {}) : null;
+  return {
+    stt: backup === null ? [main.stt] : [main.stt, backup.stt],
+    llm: backup === null ? [main.llm] : [main.llm, backup.llm],
+    tts: backup === null ? [main.tts] : [main.tts, backup.tts],
+  };
+}
+
+/**
+ * The providers a run can build for a pipeline file (the sims and their `-b` backups): what
+ * `loadPipelineFile` checks a file against. The sims are built unstarted and dropped.
+ */
+export function runProviders(): readonly AvailableProvider[] {
+  return availableProvidersOf(simCatalogue({ backups: true }, createSimTime().scheduler));
+}
+
+/** Builds the runtime `rspp run` uses: sim providers on simulated time, Stage-A evidence. */
+export function buildSimRuntime(
+  options: Omit<RunOptions, 'script' | 'onOutput' | 'session_id' | 'tenant_id'>,
+): SimRuntime {
+  const time = createSimTime();
+  const { pipeline } = options;
+  const catalogue = simCatalogue(
+    pipeline === undefined ? options : { ...options, backups: true },
+    time.scheduler,
+  );
+  const inputs = pipeline === undefined ? undefined : pipelineRuntimeInputs(pipeline, catalogue);
+  const graph = inputs?.graph ?? options.graph;
   const validator = createContractValidator();
   const evidence = createStageAEvidence({
     validator,
@@ -124,21 +167,18 @@ export function buildSimRuntime(
     bus: options.bus,
     clock: time.clock,
     validator,
-    providers: {
-      stt: backup === null ? [main.stt] : [main.stt, backup.stt],
-      llm: backup === null ? [main.llm] : [main.llm, backup.llm],
-      tts: backup === null ? [main.tts] : [main.tts, backup.tts],
-    },
+    providers: inputs?.providers ?? catalogue,
     evidence: (session: SessionIdentity): SessionEvidence => evidence(session),
-    ...(options.graph === undefined ? {} : { graph: options.graph }),
+    ...(graph === undefined ? {} : { graph }),
+    ...(inputs === undefined ? {} : { snapshot: inputs.snapshot }),
     ...(options.limits === undefined ? {} : { limits: options.limits }),
   });
-  return { runtime, time };
+  return { runtime, time, session: inputs?.session ?? {} };
 }
 
 /** Runs the script to its end, stops the runtime (drain) and collects the bus deliveries. */
 export async function runScriptedSession(options: RunOptions): Promise<RunResult> {
-  const { runtime, time } = buildSimRuntime(options);
+  const { runtime, time, session } = buildSimRuntime(options);
   const session_id = options.session_id ?? 'demo';
   const tenant_id = options.tenant_id ?? 'local';
   const delivered: BusEnvelope[] = [];
@@ -150,7 +190,7 @@ export async function runScriptedSession(options: RunOptions): Promise<RunResult
     },
     { direction: 'egress' },
   );
-  runtime.openSession({ session_id, tenant_id, authority_epoch: 1 });
+  runtime.openSession({ session_id, tenant_id, authority_epoch: 1, ...session });
   const outputs: RuntimeOutput[] = [];
   runtime.subscribe(session_id, (output) => {
     outputs.push(output);

@@ -16,6 +16,7 @@ import {
   type DecodedWav,
   type WavSourceOptions,
 } from '../../adapters/transport/wav/index.ts';
+import type { CompiledPipeline } from '../../actors/pipeline/compile.ts';
 import type { ControlSignal, EvidenceSinkPort } from '../../contracts/index.ts';
 import { buildSimRuntime } from './session-run.ts';
 import { FAST, type Pacer } from './wall-pacer.ts';
@@ -33,6 +34,8 @@ export type WavRunOptions = {
   readonly tail_ms?: number;
   /** Where the OR-02 evidence goes (default: released). */
   readonly sink?: EvidenceSinkPort;
+  /** A loaded pipeline file to run instead of the default graph (it has STT and TTS nodes). */
+  readonly pipeline?: CompiledPipeline;
 };
 
 /** What a run produced. */
@@ -58,15 +61,16 @@ const TAIL_STEP_MS = 100;
 /** Runs `input` through a sim session and renders the output WAV. */
 export async function runWavSession(options: WavRunOptions): Promise<WavRunResult> {
   const bus = createEmbeddedBus();
-  const { runtime, time } = buildSimRuntime({
+  const { runtime, time, session } = buildSimRuntime({
     bus,
     seed: options.seed ?? 1,
     sim_pacing: SIM_PACING,
     ...(options.sink === undefined ? {} : { sink: options.sink }),
+    ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
   });
   const pace = options.pace ?? FAST;
   const { pcm, sample_rate_hz } = options.input;
-  runtime.openSession({ session_id: SESSION, tenant_id: 'local', authority_epoch: 1 });
+  runtime.openSession({ session_id: SESSION, tenant_id: 'local', authority_epoch: 1, ...session });
   const timeline = createOutputTimeline(sample_rate_hz);
   const control: ControlSignal[] = [];
   const open = new Set<string>();

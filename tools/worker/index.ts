@@ -17,7 +17,11 @@ export {
   type RefusalReason,
 } from './protocol.ts';
 export { createRealClock, type RealClock } from './real-clock.ts';
-export { buildClockedSimRuntime, type ClockedSimRuntimeOptions } from './sim-runtime.ts';
+export {
+  buildClockedSimRuntime,
+  clockedSimProviders,
+  type ClockedSimRuntimeOptions,
+} from './sim-runtime.ts';
 export { DEFAULT_ASSIGN_RETRY_MS } from './assign-retry.ts';
 export {
   assignSession,

@@ -6,6 +6,7 @@
  */
 import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Runtime, RuntimeClock } from '../../actors/index.ts';
+import type { PipelineSessionOptions } from '../../actors/pipeline/runtime-inputs.ts';
 import {
   createSessionLeaseActor,
   leaseStoreCalls,
@@ -38,6 +39,8 @@ export type SessionHostContext = {
   readonly leases: LeasePort;
   readonly clock: RuntimeClock;
   readonly log: (event: Readonly<Record<string, unknown>>) => void;
+  /** The worker's pipeline: every session opens with its version and policies (default: none). */
+  readonly session?: PipelineSessionOptions;
   /**
    * Closes the turns that placements of an epoch below `epoch` left open (ADR 0035); runs before
    * the session opens, and a rejection refuses it.
@@ -93,6 +96,7 @@ export function hostSession(host: SessionHostContext, request: AssignmentRequest
       session_id,
       tenant_id,
       ...request.options,
+      ...host.session,
       authority_epoch: grant.epoch,
       // A placement of its own: after a failover no id repeats the dead placement's (ADR 0034).
       incarnation: `e${String(grant.epoch)}`,

@@ -10,11 +10,15 @@
  * (Runtime.stop), release every lease, then close the bus and connection. Reconnect (issue 10
  * item 3): both connections reconnect without limit while the reconnect budget lasts; while one
  * is down the worker refuses assignments, and once the budget runs out it abandons its sessions,
- * closes everything and resolves `lost`, so the process can exit for its supervisor.
+ * closes everything and resolves `lost`, so the process can exit for its supervisor. With a
+ * pipeline file (`--pipeline`) its runtime runs that graph, and every session opens with the
+ * file's pipeline_version and policies; an assignment naming another version is refused.
  */
 import { connect, type Authenticator, type Msg } from '@nats-io/transport-node';
 import { createActor } from 'xstate';
 import type { Runtime } from '../../actors/index.ts';
+import type { CompiledPipeline } from '../../actors/pipeline/compile.ts';
+import { pipelineSessionOptions } from '../../actors/pipeline/runtime-inputs.ts';
 import type { RuntimeTelemetryPort } from '../../contracts/index.ts';
 import { workerMachine } from '../../actors/worker/index.ts';
 import { createRealScheduler } from '../../adapters/providers/sim/index.ts';
@@ -75,6 +79,8 @@ export type WorkerOptions = {
   readonly reapOrphansEveryMs?: number;
   /** OR-01 telemetry of the worker's runtime (`rspp worker` builds it from `RSPP_TELEMETRY_*`). */
   readonly telemetry?: RuntimeTelemetryPort;
+  /** The pipeline every session runs (`rspp worker --pipeline`); default: the built-in graph. */
+  readonly pipeline?: CompiledPipeline;
 };
 
 /** A running worker. */
@@ -183,7 +189,10 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     scheduler: createRealScheduler(),
     limits: { max_sessions: options.concurrency },
     ...(options.telemetry === undefined ? {} : { telemetry: options.telemetry }),
+    ...(options.pipeline === undefined ? {} : { pipeline: options.pipeline }),
   });
+  const pipelineSession =
+    options.pipeline === undefined ? undefined : pipelineSessionOptions(options.pipeline);
   const worker = createActor(workerMachine, {
     input: { concurrency: options.concurrency },
     clock,
@@ -208,6 +217,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     leases,
     clock,
     log: options.log,
+    ...(pipelineSession === undefined ? {} : { session: pipelineSession }),
     closeOrphans: (tenant_id, session_id, epoch) =>
       closeOrphansOnTakeover(recovery, tenant_id, session_id, epoch),
     closeRuntimeSession: (session_id) =>
@@ -285,6 +295,12 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         worker.send({ type: 'assignment.malformed', ticket, message: parsed.error });
         return;
       }
+      const wrongVersion = versionMismatch(parsed, pipelineSession?.pipeline_version);
+      if (wrongVersion !== undefined) {
+        waiting.set(ticket, { msg });
+        worker.send({ type: 'assignment.malformed', ticket, message: wrongVersion });
+        return;
+      }
       waiting.set(ticket, { msg, request: parsed });
       worker.send({ type: 'assignment.received', ticket, session_id: parsed.session_id });
     },
@@ -304,7 +320,15 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
           clock,
         )
       : undefined;
-  options.log({ event: 'ready', worker_id: options.worker_id, subject, queue: WORKER_QUEUE_GROUP });
+  options.log({
+    event: 'ready',
+    worker_id: options.worker_id,
+    subject,
+    queue: WORKER_QUEUE_GROUP,
+    ...(pipelineSession === undefined
+      ? {}
+      : { pipeline_version: pipelineSession.pipeline_version }),
+  });
 
   /** Gives up on NATS: nothing can be ended cleanly any more, so close everything now. */
   async function abandon(reason: string): Promise<void> {
@@ -376,6 +400,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       return draining;
     },
   };
+}
+
+/** Why a request cannot run on this worker's pipeline: it names another version. */
+function versionMismatch(
+  request: AssignmentRequest,
+  served: string | undefined,
+): string | undefined {
+  const requested = request.options?.pipeline_version;
+  if (served === undefined || requested === undefined || requested === served) return undefined;
+  return `options.pipeline_version: expected ${JSON.stringify(served)} (the worker's --pipeline) or none, received ${JSON.stringify(requested)}`;
 }
 
 /** Bound on stopping the runtime after giving up on NATS, in ms. */

@@ -111,3 +111,28 @@ export function withApiKey<TConfig extends object>(
     readonly api_key: string;
   };
 }
+
+/**
+ * A WebSocket URL with a host (`ws:`/`wss:`, or `http:`/`https:` mapped to them), or `fallback`
+ * when unset.
+ */
+export function readWebSocketUrl(env: ProviderEnv, name: string, fallback: string): URL {
+  const value = read(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ProviderConfigError(name, 'a ws(s) or http(s) URL', shown(value));
+  }
+  const scheme = { 'ws:': 'ws:', 'wss:': 'wss:', 'http:': 'ws:', 'https:': 'wss:' }[url.protocol];
+  if (scheme === undefined || url.hostname === '') {
+    throw new ProviderConfigError(name, 'a ws(s) or http(s) URL with a host', shown(value));
+  }
+  if (url.username !== '' || url.password !== '') {
+    throw new ProviderConfigError(name, 'a URL without credentials', 'a URL with user info');
+  }
+  if (url.search !== '' || url.hash !== '') {
+    throw new ProviderConfigError(name, 'a URL without query or fragment', shown(value));
+  }
+  return new URL(`${scheme}//${url.host}${url.pathname}`);
+}

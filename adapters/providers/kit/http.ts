@@ -63,7 +63,7 @@ export async function postForEvents(post: SsePost): Promise<ReadableStream<Uint8
 }
 
 /** The start of an error body as text (at most {@link ERROR_BODY_LIMIT} bytes). */
-async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<string> {
+export async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<string> {
   if (body === null) return '';
   const reader = body.getReader();
   const decoder = new TextDecoder();
@@ -85,7 +85,8 @@ async function readLimited(body: ReadableStream<Uint8Array> | null): Promise<str
   return text;
 }
 
-function safeJson(text: string): unknown {
+/** Parses JSON text, or undefined when it is not JSON. */
+export function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

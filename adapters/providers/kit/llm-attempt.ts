@@ -11,6 +11,7 @@ import {
   type ProviderRequest,
 } from '../../../contracts/index.ts';
 import { ABORTED, abortableReader, type ProviderScheduler } from '../../../contracts/internal.ts';
+import { createIdleDeadline } from './deadline.ts';
 
 /** What an adapter gives {@link runLlmAttempt} for one call. */
 export interface LlmAttempt {
@@ -70,26 +71,6 @@ async function readAll<TInput>(
   } finally {
     reader.dispose();
   }
-}
-
-/** Re-armable deadline on the scheduler: fires once `ms` pass without a new `arm()`. */
-function createIdleDeadline(scheduler: ProviderScheduler, ms: number, fire: () => void) {
-  let pending: AbortController | null = null;
-  const stop = () => {
-    pending?.abort();
-    pending = null;
-  };
-  return {
-    arm() {
-      stop();
-      const current = new AbortController();
-      pending = current;
-      void scheduler.sleep(ms, current.signal).then((elapsed) => {
-        if (elapsed && pending === current) fire();
-      });
-    },
-    stop,
-  };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Shared core of the local transports (wav and console): the ingress events they feed the
- * runtime and the RK-23 signals they report. Internal to adapters/transport.
+ * Shared core of the transports (wav, console and livekit): the ingress events they feed the
+ * runtime, the RK-23 signals they report and the energy voice activity detector. Internal to
+ * adapters/transport.
  */
 export { createIngressStamper, type IngressIdentity, type IngressStamper } from './ingress.ts';
 export {
@@ -9,3 +10,4 @@ export {
   type LocalAudioFrame,
   type LocalTransportEvent,
 } from './types.ts';
+export { createEnergyVad, levelDbfs, type EnergyVad, type VadOptions } from './vad.ts';

@@ -17,6 +17,8 @@ export type IngressIdentity = {
   readonly authority_epoch?: number;
   /** Wall-clock ms at transport time 0 (default a fixed offset, so runs repeat exactly). */
   readonly wall_offset_ms?: number;
+  /** Spells the event id of the `n`th record of `kind` (default `in/<source>/<session>/<n>`). */
+  readonly event_id?: (n: number, kind: string) => string;
 };
 
 /** Stamps the ingress events of one session; `at_ms` is the transport's current time. */
@@ -36,7 +38,7 @@ export function createIngressStamper(identity: IngressIdentity): IngressStamper 
   let n = 0;
   let epoch = identity.authority_epoch ?? 1;
   const wallOffset = identity.wall_offset_ms ?? 1_700_000_000_000;
-  const base = (at_ms: number) => {
+  const base = (at_ms: number, kind: string) => {
     n += 1;
     const at = Math.max(0, Math.round(at_ms));
     return {
@@ -44,7 +46,9 @@ export function createIngressStamper(identity: IngressIdentity): IngressStamper 
       event_scope: 'session' as const,
       session_id: identity.session_id,
       pipeline_version: identity.pipeline_version ?? 'pipeline-v1',
-      event_id: `in/${identity.source}/${identity.session_id}/${String(n).padStart(6, '0')}`,
+      event_id:
+        identity.event_id?.(n, kind) ??
+        `in/${identity.source}/${identity.session_id}/${String(n).padStart(6, '0')}`,
       transport_sequence: n,
       runtime_sequence: n,
       runtime_timestamp_ms: at,
@@ -53,7 +57,7 @@ export function createIngressStamper(identity: IngressIdentity): IngressStamper 
     };
   };
   const data = (at_ms: number, payload_class: 'metadata' | 'text_raw'): EventRecord => ({
-    ...base(at_ms),
+    ...base(at_ms, payload_class === 'metadata' ? 'speech_started' : 'transcript_final'),
     lane: 'DataLane',
     payload_class,
   });
@@ -63,7 +67,7 @@ export function createIngressStamper(identity: IngressIdentity): IngressStamper 
     emitted_by: ControlSignal['emitted_by'],
     turn_id?: string,
   ): ControlSignal => ({
-    ...base(at_ms),
+    ...base(at_ms, signal),
     ...(turn_id === undefined ? {} : { event_scope: 'turn' as const, turn_id }),
     lane: 'ControlLane',
     payload_class: 'metadata',
@@ -82,7 +86,7 @@ export function createIngressStamper(identity: IngressIdentity): IngressStamper 
     audio: (at_ms, pts_ms, audio) => ({
       kind: 'audio_frame',
       record: {
-        ...base(at_ms),
+        ...base(at_ms, 'audio_frame'),
         lane: 'DataLane',
         payload_class: 'audio_raw',
         media_time: { pts_ms: Math.max(0, Math.round(pts_ms)) },

@@ -10,5 +10,5 @@ export { resamplePcm16 } from './resample.ts';
 export { readWavLayout, type WavEncoding, type WavLayout } from './riff.ts';
 export { createWavSource, FRAME_MS, type WavSource, type WavSourceOptions } from './source.ts';
 export { createOutputTimeline, type OutputTimeline } from './timeline.ts';
-export { createEnergyVad, levelDbfs, type EnergyVad, type VadOptions } from './vad.ts';
+export { createEnergyVad, levelDbfs, type EnergyVad, type VadOptions } from '../core/index.ts';
 export { WavFormatError } from './wav-error.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createIngressStamper } from '../core/index.ts';
 import { createWavSource, FRAME_MS } from './source.ts';
-import { createEnergyVad, levelDbfs } from './vad.ts';
+import { createEnergyVad, levelDbfs } from '../core/index.ts';
 
 const RATE = 16_000;
 const FRAME = 320;

@@ -8,7 +8,7 @@
  * placeholder naming the utterance (`utterance <n>`), which the sim STT passes on (ADR 0040).
  */
 import type { IngressStamper, LocalTransportEvent } from '../core/index.ts';
-import { createEnergyVad, type VadOptions } from './vad.ts';
+import { createEnergyVad, type VadOptions } from '../core/index.ts';
 
 /** Duration of one frame. */
 export const FRAME_MS = 20;

@@ -10,7 +10,7 @@ import {
   type AvailableProvider,
 } from '../../../actors/pipeline/catalogue.ts';
 import { BUILT_IN_PROVIDERS, loadPipelineFile } from '../../pipeline/load.ts';
-import { formatSummary, refusalJson, summaryJson } from '../../pipeline/summary.ts';
+import { formatSummary, refusalJson, refusalLine, summaryJson } from '../../pipeline/summary.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 import { printable } from '../printable.ts';
@@ -59,11 +59,7 @@ export const pipelineCommand: Command = {
       return EXIT.ok;
     }
     if (json) io.out(JSON.stringify(refusalJson(file, loaded.issues), null, 2));
-    else {
-      const [first, ...more] = loaded.issues;
-      const tail = more.length === 0 ? '' : ` (${String(more.length)} more after this one)`;
-      io.err(printable(`rspp pipeline check: ${file}: ${first?.message ?? 'refused'}${tail}`));
-    }
+    else io.err(printable(`rspp pipeline check: ${refusalLine(file, loaded.issues)}`));
     return EXIT.usage;
   },
 };

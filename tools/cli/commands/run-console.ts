@@ -4,6 +4,7 @@
  * ControlLane sequence is not printed: the lifecycle shows beside the text instead.
  */
 import { resolve } from 'node:path';
+import type { CompiledPipeline } from '../../../actors/pipeline/compile.ts';
 import { openJsonlEvidenceSink } from '../../../adapters/evidence/jsonl/index.ts';
 import type { EvidenceSinkPort } from '../../../contracts/index.ts';
 import { runConsoleSession } from '../../run/console-session.ts';
@@ -12,8 +13,12 @@ import { EXIT, type CliIo } from '../command.ts';
 import { printable } from '../printable.ts';
 import type { RunFlags } from './run.ts';
 
-/** Runs `--transport console` with validated flags. */
-export async function runConsoleTransport(flags: RunFlags, io: CliIo): Promise<number> {
+/** Runs `--transport console` with validated flags (and the `--pipeline` file, loaded). */
+export async function runConsoleTransport(
+  flags: RunFlags,
+  io: CliIo,
+  pipeline?: CompiledPipeline,
+): Promise<number> {
   const terminal = io.terminal;
   if (terminal === undefined) {
     io.err('rspp run: --transport: expected a terminal for console, received none');
@@ -34,6 +39,7 @@ export async function runConsoleTransport(flags: RunFlags, io: CliIo): Promise<n
         tty: terminal.tty,
         seed: flags.seed,
         ...(sink === undefined ? {} : { sink }),
+        ...(pipeline === undefined ? {} : { pipeline }),
       },
       createWallPacer(),
     );

@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { CompiledPipeline } from '../../../actors/pipeline/compile.ts';
 import { openJsonlEvidenceSink } from '../../../adapters/evidence/jsonl/index.ts';
 import {
   decodeWav,
@@ -39,8 +40,12 @@ async function readInput(path: string, cwd: string): Promise<DecodedWav | string
   }
 }
 
-/** Runs `--transport wav` with validated flags. */
-export async function runWavTransport(flags: RunFlags, io: CliIo): Promise<number> {
+/** Runs `--transport wav` with validated flags (and the `--pipeline` file, loaded). */
+export async function runWavTransport(
+  flags: RunFlags,
+  io: CliIo,
+  pipeline?: CompiledPipeline,
+): Promise<number> {
   const input = await readInput(flags.input ?? '', io.cwd);
   if (typeof input === 'string') {
     io.err(printable(`rspp run: ${input}`));
@@ -55,6 +60,7 @@ export async function runWavTransport(flags: RunFlags, io: CliIo): Promise<numbe
       seed: flags.seed,
       pace: flags.realtime ? createWallPacer() : FAST,
       ...(sink === undefined ? {} : { sink }),
+      ...(pipeline === undefined ? {} : { pipeline }),
       onOutput(output) {
         if (output.kind !== 'control') return;
         io.out(flags.json ? JSON.stringify(output.record) : formatSignal(output.record));

@@ -2,19 +2,24 @@
  * `rspp run`: runs one session in this process with seeded sim providers under simulated time.
  * The default transport (`embedded-script`) runs the built-in script (two user turns, a barge-in
  * during the second reply) on the embedded or NATS bus and prints the ControlLane sequence as
- * delivered by the bus; `wav` and `console` are the local transports (ADR 0040).
+ * delivered by the bus; `wav` and `console` are the local transports (ADR 0040). `--pipeline`
+ * runs a pipeline file's graph instead of the built-in one (ADR 0044); a refused file starts
+ * nothing.
  */
 import { resolve } from 'node:path';
+import type { CompiledPipeline } from '../../../actors/pipeline/compile.ts';
 import type { BusPort, EvidenceSinkPort } from '../../../contracts/index.ts';
 import { createEmbeddedBus } from '../../../adapters/bus/embedded/index.ts';
 import { createNatsBus } from '../../../adapters/bus/nats/index.ts';
 import { openJsonlEvidenceSink } from '../../../adapters/evidence/jsonl/index.ts';
+import { BUILT_IN_PROVIDERS } from '../../pipeline/load.ts';
 import { formatSignal } from '../../run/format.ts';
 import { runScriptedSession } from '../../run/session-run.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 import { printable } from '../printable.ts';
 import { runConsoleTransport } from './run-console.ts';
+import { loadRunPipeline } from './run-pipeline.ts';
 import { runWavTransport } from './run-wav.ts';
 
 const OPTIONS = {
@@ -27,10 +32,12 @@ const OPTIONS = {
   json: { type: 'boolean' },
   evidence: { type: 'string' },
   seed: { type: 'string' },
+  pipeline: { type: 'string' },
 } as const;
 
 const USAGE = `rspp run [--transport embedded-script|wav|console] [--bus embedded|nats] [--nats-url URL]
          [--input FILE --output FILE [--realtime]] [--json] [--evidence FILE] [--seed N]
+         [--pipeline FILE]
 
 Runs one session in this process (sim STT/LLM/TTS, simulated clock) and prints its ControlLane
 sequence: one line per signal (time, emitted_by, signal, reason, turn).
@@ -53,9 +60,13 @@ sequence: one line per signal (time, emitted_by, signal, reason, turn).
                        with console, whose lifecycle shows beside the text)
   --evidence FILE      append the OR-02 evidence (baseline records, signals) as JSONL to FILE
   --seed N             seed of the sim providers, an integer >= 0 (default 1)
+  --pipeline FILE      run a pipeline file (examples/; rspp pipeline check FILE checks one):
+                       its graph, policies and pipeline_version, and only the providers it
+                       names, from ${BUILT_IN_PROVIDERS.map((p) => p.provider_id).join(', ')}.
+                       wav needs stt and tts nodes; console takes llm nodes only
 
-Exit codes: 0 done; 1 the run failed (bus unreachable, a file not writable); 2 usage error or
-an input WAV that is missing, malformed or in an unsupported format.`;
+Exit codes: 0 done; 1 the run failed (bus unreachable, a file not writable); 2 usage error, an
+input WAV that is missing, malformed or in an unsupported format, or a refused pipeline file.`;
 
 /** Where a run's user input comes from. */
 export type RunTransport = 'embedded-script' | 'wav' | 'console';
@@ -72,6 +83,8 @@ export type RunFlags = {
   readonly json: boolean;
   readonly evidence: string | null;
   readonly seed: number;
+  /** A pipeline file to run (as given), or null for the built-in graph. */
+  readonly pipeline: string | null;
 };
 
 /** Parses and validates the flags; the error names the field, expected and received values. */
@@ -110,6 +123,8 @@ export function parseRunFlags(args: readonly string[]): RunFlags | { error: stri
   }
   if (v.evidence === '')
     return { error: '--evidence: expected a file path, received an empty string' };
+  if (v.pipeline === '')
+    return { error: '--pipeline: expected a pipeline file path, received an empty string' };
   return {
     transport,
     input: v.input ?? null,
@@ -120,6 +135,7 @@ export function parseRunFlags(args: readonly string[]): RunFlags | { error: stri
     json: v.json === true,
     evidence: v.evidence ?? null,
     seed: Number(seedText),
+    pipeline: v.pipeline ?? null,
   };
 }
 
@@ -148,8 +164,18 @@ function localFlagsError(
 
 /** Runs the chosen transport with validated flags. */
 export async function runWithFlags(flags: RunFlags, io: CliIo, name = 'run'): Promise<number> {
-  if (flags.transport === 'wav') return runWavTransport(flags, io);
-  if (flags.transport === 'console') return runConsoleTransport(flags, io);
+  let pipeline: CompiledPipeline | undefined;
+  if (flags.pipeline !== null) {
+    // Before any bus, sink or terminal: a refused file starts nothing.
+    const loaded = await loadRunPipeline(flags.pipeline, io.cwd, flags.transport);
+    if ('error' in loaded) {
+      io.err(printable(`rspp ${name}: ${loaded.error}`));
+      return EXIT.usage;
+    }
+    pipeline = loaded;
+  }
+  if (flags.transport === 'wav') return runWavTransport(flags, io, pipeline);
+  if (flags.transport === 'console') return runConsoleTransport(flags, io, pipeline);
   let bus: BusPort;
   try {
     bus =
@@ -171,6 +197,7 @@ export async function runWithFlags(flags: RunFlags, io: CliIo, name = 'run'): Pr
       seed: flags.seed,
       session_id,
       ...(sink === undefined ? {} : { sink }),
+      ...(pipeline === undefined ? {} : { pipeline }),
     });
     for (const signal of result.control)
       io.out(flags.json ? JSON.stringify(signal) : formatSignal(signal));

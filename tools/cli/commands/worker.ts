@@ -3,9 +3,12 @@
  * its concurrency, runs them on the NATS bus with sim providers, and on SIGTERM (or SIGINT)
  * drains: no new sessions, every live turn ends with exactly one terminal, then it exits 0.
  * Disconnected from NATS longer than its reconnect budget, it exits 1 for its supervisor.
+ * `--pipeline FILE` runs a pipeline file's graph; the file is loaded before NATS is dialled, and a
+ * refused one exits 2.
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import {
   credsAuthenticator,
   usernamePasswordAuthenticator,
@@ -13,7 +16,15 @@ import {
 } from '@nats-io/transport-node';
 import { otelTelemetryFromEnv, type OtelFromEnv } from '../../../adapters/telemetry/otel/index.ts';
 import { DEFAULT_LEASE_TTL_MS, assertSubjectToken } from '../../../contracts/internal.ts';
-import { DEFAULT_RECONNECT_FOR_MS, startWorker, type Worker } from '../../worker/index.ts';
+import type { CompiledPipeline } from '../../../actors/pipeline/compile.ts';
+import { loadPipelineFile } from '../../pipeline/load.ts';
+import { refusalLine } from '../../pipeline/summary.ts';
+import {
+  DEFAULT_RECONNECT_FOR_MS,
+  clockedSimProviders,
+  startWorker,
+  type Worker,
+} from '../../worker/index.ts';
 import { parseFlags } from '../args.ts';
 import { EXIT, type CliIo, type Command } from '../command.ts';
 import { printable } from '../printable.ts';
@@ -28,9 +39,10 @@ const OPTIONS = {
   'reconnect-for-ms': { type: 'string' },
   'reap-orphans-every-ms': { type: 'string' },
   'nats-creds': { type: 'string' },
+  pipeline: { type: 'string' },
 } as const;
 
-const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS] [--reap-orphans-every-ms MS] [--nats-creds FILE]
+const USAGE = `rspp worker --nats-url URL [--concurrency N] [--tenant T] [--name ID] [--connect-timeout-ms MS] [--lease-ttl-ms MS] [--reconnect-for-ms MS] [--reap-orphans-every-ms MS] [--nats-creds FILE] [--pipeline FILE]
 
 Joins the worker queue group on the assignment subject and runs the sessions it is assigned
 (sim STT/LLM/TTS, real time) on the NATS bus. Prints one JSON line per lifecycle event.
@@ -49,6 +61,11 @@ SIGTERM or SIGINT drains: no new sessions, live turns end with exactly one termi
                             how often to close the turns of dead workers whose lease expired
                             with no taker, 0..600000 (default: the lease TTL; 0: never)
   --nats-creds FILE         NATS credentials file (JWT and seed) of the worker's user
+  --pipeline FILE           run every session on a pipeline file (examples/offline.json; check
+                            one with rspp pipeline check): its graph, policies and
+                            pipeline_version, on the sims it names (-sim, -sim-b). Loaded before
+                            connecting; a refused file exits 2. An assignment naming another
+                            pipeline_version is refused (invalid_request)
 
 OR-01 telemetry: with RSPP_TELEMETRY_OTLP_HTTP_ENDPOINT set, turn, node and provider spans are
 exported over OTLP/HTTP (RSPP_TELEMETRY_QUEUE_CAPACITY, RSPP_TELEMETRY_EXPORT_TIMEOUT_MS,
@@ -58,7 +75,8 @@ A server with per-user permissions (docs/operations.md) takes the worker's user 
 --nats-creds or from RSPP_NATS_USER and RSPP_NATS_PASSWORD in the environment (never a flag:
 command lines are visible to every user of the machine).
 
-Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage or\ntelemetry configuration error.`;
+Exit codes: 0 drained; 1 NATS unreachable, lease bucket of another TTL, or connection lost; 2 usage,
+telemetry configuration error or a refused pipeline file.`;
 
 /** Validated flags of a worker. */
 export type WorkerFlags = {
@@ -74,6 +92,8 @@ export type WorkerFlags = {
   readonly reapOrphansEveryMs?: number;
   /** The worker's NATS user, when the server authorizes users. */
   readonly authenticator?: Authenticator;
+  /** The pipeline file every session runs (as given); absent: the built-in graph. */
+  readonly pipeline?: string;
 };
 
 /** The worker's NATS credentials: a creds file, or user and password from the environment. */
@@ -166,6 +186,8 @@ export function parseWorkerFlags(
   }
   const auth = credentials(v['nats-creds'], env);
   if ('error' in auth) return auth;
+  if (v.pipeline === '')
+    return { error: '--pipeline: expected a pipeline file path, received an empty string' };
   return {
     ...auth,
     natsUrl,
@@ -176,6 +198,7 @@ export function parseWorkerFlags(
     ...(v.tenant === undefined ? {} : { tenant: v.tenant }),
     ...(reconnectFor === undefined ? {} : { reconnectForMs: reconnectFor }),
     ...(reapEvery === undefined ? {} : { reapOrphansEveryMs: reapEvery }),
+    ...(v.pipeline === undefined ? {} : { pipeline: v.pipeline }),
   };
 }
 
@@ -205,6 +228,18 @@ export async function runWorker(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   let worker: Worker;
+  let pipeline: CompiledPipeline | undefined;
+  if (flags.pipeline !== undefined) {
+    // Before NATS is dialled: a worker never joins the queue group with a refused file.
+    const loaded = await loadPipelineFile(resolve(io.cwd, flags.pipeline), {
+      providers: clockedSimProviders(),
+    });
+    if (!loaded.ok) {
+      io.err(printable(`rspp worker: ${refusalLine(flags.pipeline, loaded.issues)}`));
+      return EXIT.usage;
+    }
+    pipeline = loaded.pipeline;
+  }
   let otel: OtelFromEnv | undefined;
   try {
     otel = otelTelemetryFromEnv(env);
@@ -228,6 +263,7 @@ export async function runWorker(
         : { reapOrphansEveryMs: flags.reapOrphansEveryMs }),
       ...(flags.authenticator === undefined ? {} : { authenticator: flags.authenticator }),
       ...(otel === undefined ? {} : { telemetry: otel.telemetry }),
+      ...(pipeline === undefined ? {} : { pipeline }),
     });
   } catch (error) {
     await otel?.shutdown();
