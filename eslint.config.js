@@ -104,6 +104,19 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // The inspector page is plain browser JavaScript served as is (no bundler, ADR 0046).
+    files: ['tools/inspect/page/*.js'],
+    languageOptions: {
+      globals: {
+        document: 'readonly',
+        fetch: 'readonly',
+        location: 'readonly',
+        setTimeout: 'readonly',
+        WebSocket: 'readonly',
+      },
+    },
+  },
+  {
     // The child-process loopback guard is plain CommonJS (loaded by NODE_OPTIONS=--require).
     files: ['**/*.cjs'],
     languageOptions: {

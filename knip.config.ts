@@ -20,7 +20,13 @@ const config: KnipConfig = {
     // `rspp paths` loads `<name>.path-events.ts` by file name (tools/paths/load.ts).
     'machines/*.path-events.ts',
     'actors/worker/*.path-events.ts',
+    // The inspector page's script: served to the browser by tools/inspect/server.ts (ADR 0046).
+    'tools/inspect/page/*.js',
   ],
+  // Served to the browser as a file (tools/inspect/server.ts resolves its path), never imported.
+  ignoreDependencies: ['@viz-js/viz'],
+  // The page imports it by its URL on the inspector server (its file is @viz-js/viz's dist/viz.js).
+  ignoreUnresolved: ['/vendor/viz.js'],
   project: ['**/*.{ts,js,mjs}'],
 };
 

@@ -7,6 +7,7 @@ import { renderHelp } from './help.ts';
 import { printable } from './printable.ts';
 import { benchCommand } from './commands/bench.ts';
 import { demoCommand } from './commands/demo.ts';
+import { inspectCommand } from './commands/inspect.ts';
 import { liveKitCommand } from './commands/livekit.ts';
 import { machinesCommand } from './commands/machines.ts';
 import { pathsCommand } from './commands/paths.ts';
@@ -25,6 +26,7 @@ const COMMANDS: readonly Command[] = [
   demoCommand,
   workerCommand,
   liveKitCommand,
+  inspectCommand,
 ];
 
 const HELP_WORDS = new Set(['help', '--help', '-h']);
