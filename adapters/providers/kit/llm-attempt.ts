@@ -11,6 +11,7 @@ import {
   type ProviderRequest,
 } from '../../../contracts/index.ts';
 import { ABORTED, abortableReader, type ProviderScheduler } from '../../../contracts/internal.ts';
+import { claimAttemptWire } from './attempt-wire.ts';
 import { createIdleDeadline } from './deadline.ts';
 
 /** What an adapter gives {@link runLlmAttempt} for one call. */
@@ -83,13 +84,8 @@ export async function* runLlmAttempt(
   const { provider, request, concurrency } = attempt;
   const { signal } = request;
   if (request.cancel_requested || signal.aborted) return;
-  if (concurrency.active.count >= concurrency.max) {
-    throw new AdapterError('rate_limited', { provider, detail: 'max_concurrency' });
-  }
-  concurrency.active.count += 1;
-  const wire = new AbortController();
-  const forward = () => wire.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
+  const claimed = claimAttemptWire(provider, signal, concurrency);
+  const { wire } = claimed;
   let timedOut = false;
   const deadline = createIdleDeadline(attempt.scheduler, attempt.idle_timeout_ms, () => {
     timedOut = true;
@@ -123,11 +119,9 @@ export async function* runLlmAttempt(
       }
     }
   } finally {
-    signal.removeEventListener('abort', forward);
     deadline.stop();
     // Closes the connection when the consumer stopped early; a no-op after a clean end.
-    wire.abort();
+    claimed.release();
     pieces?.return?.().catch(() => undefined);
-    concurrency.active.count -= 1;
   }
 }

@@ -13,6 +13,7 @@ import {
   type SttInput,
 } from '../../../contracts/index.ts';
 import { ABORTED, abortableReader, type ProviderScheduler } from '../../../contracts/internal.ts';
+import { claimAttemptWire } from './attempt-wire.ts';
 import { createIdleDeadline } from './deadline.ts';
 import { createStreamResampler } from './resample.ts';
 
@@ -132,13 +133,8 @@ export async function* runSttAttempt(
   const { provider, request, concurrency } = attempt;
   const { signal } = request;
   if (request.cancel_requested || signal.aborted) return;
-  if (concurrency.active.count >= concurrency.max) {
-    throw new AdapterError('rate_limited', { provider, detail: 'max_concurrency' });
-  }
-  concurrency.active.count += 1;
-  const wire = new AbortController();
-  const forward = () => wire.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
+  const claimed = claimAttemptWire(provider, signal, concurrency);
+  const { wire } = claimed;
   // Set from callbacks (deadline, pump): typed by assertion so reads are not narrowed to null.
   let failure = null as AdapterError | null;
   const fail = (error: AdapterError) => {
@@ -234,11 +230,9 @@ export async function* runSttAttempt(
     }
     yield { type: 'final', index, text: transcript.final() };
   } finally {
-    signal.removeEventListener('abort', forward);
     deadline.stop();
     // Closes the connection when the consumer stopped early; a no-op after a clean end.
-    wire.abort();
+    claimed.release();
     if (inputOpen) input.return?.().catch(() => undefined);
-    concurrency.active.count -= 1;
   }
 }

@@ -12,6 +12,7 @@ import {
   type TtsInput,
 } from '../../../contracts/index.ts';
 import { ABORTED, abortableReader, type ProviderScheduler } from '../../../contracts/internal.ts';
+import { claimAttemptWire } from './attempt-wire.ts';
 import { createIdleDeadline } from './deadline.ts';
 import { createFrameChunker } from './pcm.ts';
 import { createStreamResampler } from './resample.ts';
@@ -146,13 +147,8 @@ export async function* runTtsAttempt(
   const { provider, request, concurrency } = attempt;
   const { signal } = request;
   if (request.cancel_requested || signal.aborted) return;
-  if (concurrency.active.count >= concurrency.max) {
-    throw new AdapterError('rate_limited', { provider, detail: 'max_concurrency' });
-  }
-  concurrency.active.count += 1;
-  const wire = new AbortController();
-  const forward = () => wire.abort(signal.reason);
-  signal.addEventListener('abort', forward, { once: true });
+  const claimed = claimAttemptWire(provider, signal, concurrency);
+  const { wire } = claimed;
   let timedOut = false;
   const deadline = createHeldDeadline(attempt.scheduler, attempt.idle_timeout_ms, () => {
     timedOut = true;
@@ -197,14 +193,12 @@ export async function* runTtsAttempt(
       }
     }
   } finally {
-    signal.removeEventListener('abort', forward);
     reader?.dispose();
     deadline.dispose();
     // Closes the connection when the consumer stopped early; a no-op after a clean end.
-    wire.abort();
+    claimed.release();
     events?.return?.().catch(() => undefined);
     if (!input.done) input.iterator.return?.().catch(() => undefined);
-    concurrency.active.count -= 1;
   }
 }
 

@@ -73,3 +73,26 @@ export function requestOf<TModality extends ProviderModality, TInput>(
 /** Resolves `'next-tick'` after one macrotask turn: whatever settles before it, settled this tick. */
 export const nextTick = () =>
   new Promise<'next-tick'>((resolve) => setImmediate(() => resolve('next-tick')));
+
+/** The normalized outcome of a failed attempt, as the outcome table of the spec states it. */
+export const failed = (
+  cls: string,
+  reason: string,
+  retryable: boolean,
+  circuit = false,
+  backoff = 0,
+) => ({ class: cls, reason, retryable, circuit_open: circuit, backoff_ms: backoff });
+
+/** HTTP status (with Retry-After) -> outcome rows every HTTP-speaking port suite checks. */
+export const HTTP_OUTCOME_ROWS = [
+  [429, '7', failed('overload', 'provider_overload', true, true, 7000)],
+  [429, null, failed('overload', 'provider_overload', true, true, 500)],
+  [408, null, failed('timeout', 'provider_timeout', true)],
+  [504, null, failed('timeout', 'provider_timeout', true)],
+  [401, null, failed('blocked', 'provider_auth_or_policy_block', false)],
+  [403, null, failed('blocked', 'provider_auth_or_policy_block', false)],
+  [400, null, failed('blocked', 'provider_client_error', false)],
+  [404, null, failed('blocked', 'provider_client_error', false)],
+  [500, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
+  [503, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
+] as const;

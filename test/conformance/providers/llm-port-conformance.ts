@@ -26,7 +26,14 @@ import {
   type LlmFake,
   type LlmWireProtocol,
 } from '../../harness/provider-fakes/llm-fake.ts';
-import { attemptFields, fromArray, nextTick, requestOf } from './fixtures.ts';
+import {
+  attemptFields,
+  fromArray,
+  nextTick,
+  requestOf,
+  failed,
+  HTTP_OUTCOME_ROWS,
+} from './fixtures.ts';
 
 /** One cloud LLM adapter under test. */
 export interface LlmPortTarget {
@@ -53,14 +60,6 @@ export const CONFORMANCE_CONTEXT: readonly LlmInput[] = [
 ];
 
 const REPLY = ['Madrid', ' is the capital', ' of Spain. ', 'x'.repeat(150)];
-
-const failed = (cls: string, reason: string, retryable: boolean, circuit = false, backoff = 0) => ({
-  class: cls,
-  reason,
-  retryable,
-  circuit_open: circuit,
-  backoff_ms: backoff,
-});
 
 /** Defines the suite for one adapter. */
 export function defineLlmPortConformance(target: LlmPortTarget): void {
@@ -240,18 +239,7 @@ export function defineLlmPortConformance(target: LlmPortTarget): void {
       expect(result.error).toBeNull();
     });
 
-    it.each([
-      [429, '7', failed('overload', 'provider_overload', true, true, 7000)],
-      [429, null, failed('overload', 'provider_overload', true, true, 500)],
-      [408, null, failed('timeout', 'provider_timeout', true)],
-      [504, null, failed('timeout', 'provider_timeout', true)],
-      [401, null, failed('blocked', 'provider_auth_or_policy_block', false)],
-      [403, null, failed('blocked', 'provider_auth_or_policy_block', false)],
-      [400, null, failed('blocked', 'provider_client_error', false)],
-      [404, null, failed('blocked', 'provider_client_error', false)],
-      [500, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
-      [503, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
-    ] as const)(
+    it.each(HTTP_OUTCOME_ROWS)(
       'maps HTTP %i (Retry-After %s) with its documented error body to its outcome row',
       async (status, retryAfter, outcome) => {
         fake.reply({

@@ -28,7 +28,14 @@ import {
   type SttFake,
   type SttWireProtocol,
 } from '../../harness/provider-fakes/stt-fake.ts';
-import { attemptFields, fromArray, nextTick, requestOf } from './fixtures.ts';
+import {
+  attemptFields,
+  fromArray,
+  nextTick,
+  requestOf,
+  failed,
+  HTTP_OUTCOME_ROWS,
+} from './fixtures.ts';
 
 /** One cloud STT adapter under test. */
 export interface SttPortTarget {
@@ -89,14 +96,6 @@ const SEGMENTS: readonly FakeSegment[] = [
   { interims: ['hello', 'hello wor'], final: 'Hello world.' },
   { interims: ['how are'], final: 'How are you?' },
 ];
-
-const failed = (cls: string, reason: string, retryable: boolean, circuit = false, backoff = 0) => ({
-  class: cls,
-  reason,
-  retryable,
-  circuit_open: circuit,
-  backoff_ms: backoff,
-});
 
 const pcmOf = (buffers: readonly Buffer[]): Int16Array => {
   const bytes = Buffer.concat(buffers);
@@ -340,18 +339,7 @@ export function defineSttPortConformance(target: SttPortTarget): void {
       expect(result.error).toBeNull();
     });
 
-    it.each([
-      [429, '7', failed('overload', 'provider_overload', true, true, 7000)],
-      [429, null, failed('overload', 'provider_overload', true, true, 500)],
-      [408, null, failed('timeout', 'provider_timeout', true)],
-      [504, null, failed('timeout', 'provider_timeout', true)],
-      [401, null, failed('blocked', 'provider_auth_or_policy_block', false)],
-      [403, null, failed('blocked', 'provider_auth_or_policy_block', false)],
-      [400, null, failed('blocked', 'provider_client_error', false)],
-      [402, null, failed('blocked', 'provider_client_error', false)],
-      [500, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
-      [503, null, failed('infrastructure_failure', 'provider_server_error', true, true)],
-    ] as const)(
+    it.each(HTTP_OUTCOME_ROWS)(
       'maps a handshake refused with HTTP %i (Retry-After %s) and its error body to its outcome row',
       async (status, retryAfter, outcome) => {
         fake.script({

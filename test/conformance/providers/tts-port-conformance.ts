@@ -29,7 +29,7 @@ import {
   type TtsFake,
   type TtsScript,
 } from '../../harness/provider-fakes/tts-fake.ts';
-import { attemptFields, fromArray, nextTick, requestOf, stalledInput } from './fixtures.ts';
+import { attemptFields, fromArray, nextTick, requestOf, stalledInput, failed } from './fixtures.ts';
 
 /** One cloud TTS adapter under test. */
 export interface TtsPortTarget {
@@ -64,14 +64,6 @@ const SENTENCES = [
 const FRAME_MS = 20;
 /** Frames the fakes' audio of `text` fills at the pipeline's format. */
 const framesOf = (text: string) => Math.ceil((spokenWeight(text) * MS_PER_CHAR) / FRAME_MS);
-
-const failed = (cls: string, reason: string, retryable: boolean, circuit = false, backoff = 0) => ({
-  class: cls,
-  reason,
-  retryable,
-  circuit_open: circuit,
-  backoff_ms: backoff,
-});
 
 const inputOf = (texts: readonly string[]) =>
   fromArray(texts.map((text): TtsInput => ({ type: 'text', text })));
